@@ -1,0 +1,163 @@
+import type {
+  Attempt,
+  AttemptStatus,
+  Delivery,
+  DeliveryStatus,
+  DeliveryTask,
+  Destination,
+  Event,
+  StringMap,
+  Tenant,
+} from './model';
+
+/**
+ * What the core needs from the outside world. lambdas/store implements the repositories on
+ * DynamoDB, lambdas/queue implements TaskQueue on SQS; tests and the local runtime use the same
+ * implementations against the emulators.
+ */
+
+export type SortDirection = 'asc' | 'desc';
+
+export interface PageRequest {
+  limit: number;
+  /** Opaque cursors returned by a previous page. */
+  next?: string;
+  prev?: string;
+  dir: SortDirection;
+}
+
+export interface Page<T> {
+  models: T[];
+  next: string | null;
+  prev: string | null;
+}
+
+export interface TimeRange {
+  gte?: string;
+  gt?: string;
+  lte?: string;
+  lt?: string;
+}
+
+export interface TenantRepository {
+  /** Creates or replaces the tenant's metadata; `created` says which. */
+  upsert(id: string, metadata: StringMap | null, now: string): Promise<{ tenant: Tenant; created: boolean }>;
+  get(id: string): Promise<Tenant | null>;
+  /** The tenant and all of its destinations, in one Query. */
+  getWithDestinations(id: string): Promise<{ tenant: Tenant; destinations: Destination[] } | null>;
+  /** Deletes the tenant and its destinations; false when it did not exist. */
+  delete(id: string): Promise<boolean>;
+  list(request: PageRequest & { ids?: string[] }): Promise<Page<Tenant> & { count: number }>;
+}
+
+export interface DestinationRepository {
+  get(tenantId: string, destinationId: string): Promise<Destination | null>;
+  /** Throws ConflictError when the id is taken for this tenant. */
+  create(destination: Destination): Promise<void>;
+  /** Replaces the stored destination; throws DestinationNotFoundError when it is gone. */
+  update(destination: Destination): Promise<void>;
+  delete(tenantId: string, destinationId: string): Promise<boolean>;
+}
+
+export interface EventQuery extends PageRequest {
+  /** Undefined = every tenant (admin only). */
+  tenantIds?: string[];
+  ids?: string[];
+  destinationIds?: string[];
+  topics?: string[];
+  time?: TimeRange;
+}
+
+export interface EventRepository {
+  /**
+   * Writes the event and one delivery record per matched destination, conditional on the event id
+   * being new for the tenant. When it already exists, nothing is written and `existing` is returned.
+   */
+  createWithDeliveries(
+    event: Event,
+    deliveries: Delivery[],
+  ): Promise<{ created: true } | { created: false; existing: Event }>;
+  get(tenantId: string, eventId: string): Promise<Event | null>;
+  /** Admin lookup of an event id without a tenant. */
+  findById(eventId: string): Promise<Event | null>;
+  list(query: EventQuery): Promise<Page<Event>>;
+}
+
+export interface DeliveryRepository {
+  get(tenantId: string, eventId: string, destinationId: string): Promise<Delivery | null>;
+  listForEvent(tenantId: string, eventId: string): Promise<Delivery[]>;
+  put(delivery: Delivery): Promise<void>;
+  /**
+   * Writes `next` only if the stored record still expects `expectedAttemptNumber`: the guard that
+   * makes each (event, destination, attempt number) take effect once. False when it lost the race.
+   */
+  advance(next: Delivery, expectedAttemptNumber: number): Promise<boolean>;
+  /** One destination's deliveries in event-time order, optionally only some statuses (replay, listing). */
+  listForDestination(
+    tenantId: string,
+    destinationId: string,
+    query: { statuses?: DeliveryStatus[]; time?: TimeRange; limit: number; cursor?: string },
+  ): Promise<{ deliveries: Delivery[]; cursor?: string }>;
+  /** Queued/retrying deliveries due at or before `dueBefore`, oldest first (sweeper, local boot). */
+  listDue(
+    dueBefore: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ deliveries: Delivery[]; cursor?: string }>;
+}
+
+export interface AttemptQuery extends PageRequest {
+  tenantIds?: string[];
+  eventIds?: string[];
+  destinationIds?: string[];
+  status?: AttemptStatus;
+  topics?: string[];
+  time?: TimeRange;
+}
+
+export interface AttemptRepository {
+  /** Idempotent: the id is derived from (tenant, event, destination, attempt number). */
+  put(attempt: Attempt): Promise<void>;
+  get(tenantId: string | undefined, attemptId: string): Promise<Attempt | null>;
+  list(query: AttemptQuery): Promise<Page<Attempt>>;
+}
+
+/** Consecutive failures of one destination and the highest alert level already sent for them. */
+export interface DestinationHealth {
+  current: number;
+  /** 0 when no consecutive-failure alert has been sent since the last success. */
+  alertedLevel: number;
+}
+
+export interface DestinationHealthRepository {
+  get(tenantId: string, destinationId: string): Promise<DestinationHealth>;
+  /** Atomically adds one failure and returns the new state. */
+  increment(tenantId: string, destinationId: string): Promise<DestinationHealth>;
+  /** Records that `level` was alerted; false when it already was (so each crossing alerts once). */
+  markAlerted(tenantId: string, destinationId: string, level: number): Promise<boolean>;
+  /** Back to zero; returns the state before, or null when it was already zero (nothing written). */
+  reset(tenantId: string, destinationId: string): Promise<DestinationHealth | null>;
+  /** True for the first caller in each window: rate-limits exhausted-retries alerts per destination. */
+  claimExhaustedAlert(tenantId: string, destinationId: string, now: Date, windowMs: number): Promise<boolean>;
+}
+
+export interface ScheduledTask {
+  task: DeliveryTask;
+  delaySeconds: number;
+}
+
+export interface TaskQueue {
+  /** Sends in batches per destination type; resolves only when every task is accepted by the queue. */
+  enqueue(tasks: ScheduledTask[]): Promise<void>;
+}
+
+export interface CredentialCipher {
+  encrypt(plaintext: StringMap, context: { tenantId: string; destinationId: string }): Promise<string>;
+  decrypt(ciphertext: string, context: { tenantId: string; destinationId: string }): Promise<StringMap>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

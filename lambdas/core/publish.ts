@@ -1,0 +1,131 @@
+import type { AppDependencies } from './dependencies';
+import { planDelivery, taskFor } from './delivery-plan';
+import { DestinationNotFoundError, PayloadTooLargeError, ValidationError } from './errors';
+import { matchesFilter } from './filter';
+import { CALLER_ID_PATTERN, newEventId } from './ids';
+import type { Delivery, DeliveryTask, Destination, Event, JsonObject, StringMap } from './model';
+import { matchesTopic, validatePublishTopic } from './topics';
+
+export interface PublishInput {
+  id?: string;
+  tenant_id: string;
+  destination_id?: string;
+  topic?: string;
+  eligible_for_retry?: boolean;
+  time?: string;
+  metadata?: StringMap | null;
+  data: JsonObject;
+}
+
+export interface PublishResult {
+  id: string;
+  duplicate: boolean;
+  destination_ids: string[];
+}
+
+/**
+ * The queue did not accept the tasks. The event and its `queued` deliveries are stored, so the
+ * sweeper (or the producer retrying with the same id) re-enqueues them; the caller answers 503.
+ */
+export class EnqueueFailedError extends Error {
+  constructor(cause: unknown) {
+    super('delivery queue unavailable', { cause });
+    this.name = 'EnqueueFailedError';
+  }
+}
+
+export const DISABLED_REASON = 'destination_disabled';
+
+/**
+ * DESIGN.md §4: validate, match, write the event and its deliveries in one transaction, enqueue, and
+ * only then report success. An unknown tenant is not an error (Outpost accepts the event): the event
+ * is stored with no destinations so that it can be inspected.
+ */
+export async function publishEvent(deps: AppDependencies, input: PublishInput): Promise<PublishResult> {
+  const problems = validatePublishTopic(input.topic, deps.config.topics);
+  if (input.id !== undefined && !CALLER_ID_PATTERN.test(input.id)) {
+    problems.push('id: must be 1-128 letters, digits or ._:@+=- and start with a letter or digit');
+  }
+  if (problems.length > 0) throw new ValidationError('validation error', problems);
+  const dataBytes = Buffer.byteLength(JSON.stringify(input.data));
+  if (dataBytes > deps.config.api.maxEventDataBytes) {
+    throw new PayloadTooLargeError(
+      `data is ${dataBytes} bytes; the limit is ${deps.config.api.maxEventDataBytes}`,
+    );
+  }
+
+  const now = deps.clock.now();
+  const found = await deps.tenants.getWithDestinations(input.tenant_id);
+  const candidates = selectCandidates(found?.destinations ?? [], input.destination_id);
+  const draft: Event = {
+    id: input.id ?? newEventId(),
+    tenant_id: input.tenant_id,
+    ...(input.destination_id !== undefined ? { destination_id: input.destination_id } : {}),
+    topic: input.topic ?? '',
+    time: input.time ? new Date(input.time).toISOString() : now.toISOString(),
+    eligible_for_retry: input.eligible_for_retry ?? true,
+    metadata: input.metadata && Object.keys(input.metadata).length > 0 ? input.metadata : null,
+    data: input.data,
+    matched_destination_ids: [],
+  };
+  const matching = candidates.filter(
+    (destination) =>
+      matchesTopic(destination.topics, draft.topic) && matchesFilter(destination.filter, draft),
+  );
+  const enabled = matching.filter((destination) => destination.disabled_at === null);
+  const event: Event = { ...draft, matched_destination_ids: enabled.map((destination) => destination.id) };
+
+  const plans = enabled.map((destination) => planDelivery(event, destination, now));
+  const skipped = matching
+    .filter((destination) => destination.disabled_at !== null)
+    .map((destination) => skippedDelivery(event, destination, now));
+  const written = await deps.events.createWithDeliveries(event, [
+    ...plans.map((plan) => plan.delivery),
+    ...skipped,
+  ]);
+
+  if (!written.created) {
+    const existing = written.existing;
+    // The first publish may have died between its write and its enqueue; deliveries that never ran
+    // are sent again (the deliverer drops a task whose task_id is no longer current).
+    const pending = (await deps.deliveries.listForEvent(existing.tenant_id, existing.id)).filter(
+      (delivery) => delivery.status === 'queued' && delivery.attempts === 0,
+    );
+    await enqueue(
+      deps,
+      pending.map((delivery) => taskFor(delivery, existing, false)),
+    );
+    return { id: existing.id, duplicate: true, destination_ids: existing.matched_destination_ids };
+  }
+  await enqueue(
+    deps,
+    plans.map((plan) => plan.task),
+  );
+  return { id: event.id, duplicate: false, destination_ids: event.matched_destination_ids };
+}
+
+function selectCandidates(destinations: Destination[], destinationId: string | undefined): Destination[] {
+  if (destinationId === undefined) return destinations;
+  const target = destinations.find((destination) => destination.id === destinationId);
+  if (!target) throw new DestinationNotFoundError();
+  return [target];
+}
+
+/** Kept so that it can be replayed once the destination is enabled again (DESIGN.md §4c). */
+function skippedDelivery(event: Event, destination: Destination, now: Date): Delivery {
+  return {
+    ...planDelivery(event, destination, now).delivery,
+    status: 'skipped',
+    due_at: null,
+    reason: DISABLED_REASON,
+  };
+}
+
+export async function enqueue(deps: AppDependencies, tasks: DeliveryTask[]): Promise<void> {
+  if (tasks.length === 0) return;
+  try {
+    await deps.queue.enqueue(tasks.map((task) => ({ task, delaySeconds: 0 })));
+  } catch (error) {
+    throw new EnqueueFailedError(error);
+  }
+}
