@@ -1,0 +1,147 @@
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Attempt } from '../core/model';
+import type { AttemptQuery, AttemptRepository, Page } from '../core/ports';
+import type { StoredItem } from './batch-operations';
+import { ExpressionBuilder } from './expression-builder';
+import { keyFromIdIndex } from './id-index';
+import {
+  ALL_ATTEMPTS_PARTITION,
+  attemptIdKey,
+  attemptSk,
+  expiresAt,
+  tenantDestinationPk,
+  tenantEventPk,
+  tenantPk,
+  timeSortKey,
+} from './keys';
+import type { TimeIndex } from './seek-pagination';
+import { listTimeOrdered, nonEmpty } from './time-ordered-list';
+
+const ALL_ATTEMPTS_INDEX: TimeIndex = {
+  indexName: 'all-attempts-by-time',
+  partitionAttribute: 'gsi4pk',
+  partition: ALL_ATTEMPTS_PARTITION,
+  sortAttribute: 'gsi4sk',
+};
+
+/** Admin lookup without a tenant. */
+const ATTEMPTS_BY_ID = { indexName: 'attempts-by-id', partitionAttribute: 'gsi5pk' };
+
+/**
+ * Attempts: `TENANT#<tenant>` / `ATTEMPT#<id>` in the attempts table, indexed by the tenant's time,
+ * by destination, by event (all `<time>#<id>` sort keys), across tenants, and by id alone.
+ */
+export class DynamoAttemptRepository implements AttemptRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  async put(attempt: Attempt): Promise<void> {
+    const sortKey = timeSortKey(attempt.time, attempt.id);
+    // Unconditional: the id is deterministic, so a repeated put writes the same attempt again.
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: tenantPk(attempt.tenant_id),
+          sk: attemptSk(attempt.id),
+          gsi1pk: tenantPk(attempt.tenant_id),
+          gsi1sk: sortKey,
+          gsi2pk: tenantDestinationPk(attempt.tenant_id, attempt.destination_id),
+          gsi2sk: sortKey,
+          gsi3pk: tenantEventPk(attempt.tenant_id, attempt.event_id),
+          gsi3sk: sortKey,
+          gsi4pk: ALL_ATTEMPTS_PARTITION,
+          gsi4sk: sortKey,
+          gsi5pk: attemptIdKey(attempt.id),
+          ...attempt,
+          expires_at: expiresAt(attempt.time, this.retentionDays),
+        },
+      }),
+    );
+  }
+
+  async get(tenantId: string | undefined, attemptId: string): Promise<Attempt | null> {
+    const key =
+      tenantId !== undefined
+        ? { pk: tenantPk(tenantId), sk: attemptSk(attemptId) }
+        : await keyFromIdIndex(this.client, this.table, ATTEMPTS_BY_ID, attemptIdKey(attemptId));
+    if (key === undefined) return null;
+    const output = await this.client.send(new GetCommand({ TableName: this.table, Key: key }));
+    return output.Item === undefined ? null : toAttempt(output.Item);
+  }
+
+  async list(query: AttemptQuery): Promise<Page<Attempt>> {
+    const builder = new ExpressionBuilder();
+    const page = await listTimeOrdered(
+      this.client,
+      this.table,
+      { tenant: (tenantId) => tenantIndex(tenantId, query), allTenants: ALL_ATTEMPTS_INDEX },
+      builder,
+      {
+        tenantIds: query.tenantIds,
+        filters: [
+          nonEmpty(query.eventIds, (ids) => builder.in('event_id', ids)),
+          nonEmpty(query.destinationIds, (ids) => builder.in('destination_id', ids)),
+          query.status !== undefined ? builder.equals('status', query.status) : undefined,
+          nonEmpty(query.topics, (topics) => builder.in('topic', topics)),
+        ],
+        time: query.time,
+        request: query,
+        matchesNothing: [query.eventIds, query.destinationIds, query.topics].some(
+          (values) => values?.length === 0,
+        ),
+      },
+    );
+    return { models: page.items.map(toAttempt), next: page.next, prev: page.prev };
+  }
+}
+
+/** The narrowest index for one tenant: one event's attempts, one destination's, or all of them. */
+function tenantIndex(tenantId: string, query: AttemptQuery): TimeIndex {
+  const [eventId] = query.eventIds ?? [];
+  if (query.eventIds?.length === 1 && eventId !== undefined) {
+    return {
+      indexName: 'attempts-by-event',
+      partitionAttribute: 'gsi3pk',
+      partition: tenantEventPk(tenantId, eventId),
+      sortAttribute: 'gsi3sk',
+    };
+  }
+  const [destinationId] = query.destinationIds ?? [];
+  if (query.destinationIds?.length === 1 && destinationId !== undefined) {
+    return {
+      indexName: 'attempts-by-destination',
+      partitionAttribute: 'gsi2pk',
+      partition: tenantDestinationPk(tenantId, destinationId),
+      sortAttribute: 'gsi2sk',
+    };
+  }
+  return {
+    indexName: 'attempts-by-time',
+    partitionAttribute: 'gsi1pk',
+    partition: tenantPk(tenantId),
+    sortAttribute: 'gsi1sk',
+  };
+}
+
+function toAttempt(item: StoredItem): Attempt {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _gsi1pk,
+    gsi1sk: _gsi1sk,
+    gsi2pk: _gsi2pk,
+    gsi2sk: _gsi2sk,
+    gsi3pk: _gsi3pk,
+    gsi3sk: _gsi3sk,
+    gsi4pk: _gsi4pk,
+    gsi4sk: _gsi4sk,
+    gsi5pk: _gsi5pk,
+    expires_at: _expiresAt,
+    ...attempt
+  } = item;
+  return attempt as Attempt;
+}

@@ -1,0 +1,160 @@
+import {
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Delivery, Event } from '../core/model';
+import type { EventQuery, EventRepository, Page } from '../core/ports';
+import { batchWrite, type StoredItem } from './batch-operations';
+import { toDeliveryItem } from './delivery-item';
+import { cancellationReason, isConditionalCheckFailed } from './dynamo-errors';
+import { ExpressionBuilder } from './expression-builder';
+import { keyFromIdIndex } from './id-index';
+import { ALL_EVENTS_PARTITION, eventIdKey, eventSk, expiresAt, tenantPk, timeSortKey } from './keys';
+import { listTimeOrdered, nonEmpty, type TimeOrderedIndexes } from './time-ordered-list';
+
+/** One transaction holds at most 100 items: the event plus 99 deliveries. */
+const MAX_TRANSACTION_DELIVERIES = 99;
+
+const EVENT_INDEXES: TimeOrderedIndexes = {
+  tenant: (tenantId) => ({
+    indexName: 'events-by-time',
+    partitionAttribute: 'gsi1pk',
+    partition: tenantPk(tenantId),
+    sortAttribute: 'gsi1sk',
+  }),
+  allTenants: {
+    indexName: 'all-events-by-time',
+    partitionAttribute: 'gsi2pk',
+    partition: ALL_EVENTS_PARTITION,
+    sortAttribute: 'gsi2sk',
+  },
+};
+
+/** Admin lookup without a tenant. */
+const EVENTS_BY_ID = { indexName: 'events-by-id', partitionAttribute: 'gsi3pk' };
+
+/**
+ * Events: `TENANT#<tenant>` / `EVENT#<id>` in the events table, their delivery records beside them.
+ * `data` is stored as the JSON string it came as, so key order and bytes survive.
+ */
+export class DynamoEventRepository implements EventRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  async createWithDeliveries(
+    event: Event,
+    deliveries: Delivery[],
+  ): Promise<{ created: true } | { created: false; existing: Event }> {
+    const eventPut = {
+      TableName: this.table,
+      Item: this.toItem(event),
+      // The idempotency gate: a repeated event id writes nothing.
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    const deliveryItems = deliveries.map((delivery) => toDeliveryItem(delivery, this.retentionDays));
+    try {
+      if (deliveryItems.length <= MAX_TRANSACTION_DELIVERIES) {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: eventPut },
+              ...deliveryItems.map((Item) => ({ Put: { TableName: this.table, Item } })),
+            ],
+          }),
+        );
+      } else {
+        // Too many for one transaction: the event's conditional write still decides, then the
+        // deliveries follow. A crash in between leaves deliveries missing, which a repeated publish
+        // sees by comparing listForEvent with matched_destination_ids.
+        await this.client.send(new PutCommand(eventPut));
+        await batchWrite(
+          this.client,
+          this.table,
+          deliveryItems.map((Item) => ({ PutRequest: { Item } })),
+        );
+      }
+      return { created: true };
+    } catch (error) {
+      if (cancellationReason(error) !== 'ConditionalCheckFailed' && !isConditionalCheckFailed(error))
+        throw error;
+      const existing = await this.read(event.tenant_id, event.id, true);
+      if (existing === null) throw error;
+      return { created: false, existing };
+    }
+  }
+
+  private toItem(event: Event): StoredItem {
+    const sortKey = timeSortKey(event.time, event.id);
+    return {
+      pk: tenantPk(event.tenant_id),
+      sk: eventSk(event.id),
+      gsi1pk: tenantPk(event.tenant_id),
+      gsi1sk: sortKey,
+      gsi2pk: ALL_EVENTS_PARTITION,
+      gsi2sk: sortKey,
+      gsi3pk: eventIdKey(event.id),
+      ...event,
+      data: JSON.stringify(event.data),
+      expires_at: expiresAt(event.time, this.retentionDays),
+    };
+  }
+
+  get(tenantId: string, eventId: string): Promise<Event | null> {
+    return this.read(tenantId, eventId, false);
+  }
+
+  private async read(tenantId: string, eventId: string, consistent: boolean): Promise<Event | null> {
+    const output = await this.client.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: tenantPk(tenantId), sk: eventSk(eventId) },
+        ConsistentRead: consistent,
+      }),
+    );
+    return output.Item === undefined ? null : toEvent(output.Item);
+  }
+
+  async findById(eventId: string): Promise<Event | null> {
+    const key = await keyFromIdIndex(this.client, this.table, EVENTS_BY_ID, eventIdKey(eventId));
+    if (key === undefined) return null;
+    const item = await this.client.send(new GetCommand({ TableName: this.table, Key: key }));
+    return item.Item === undefined ? null : toEvent(item.Item);
+  }
+
+  async list(query: EventQuery): Promise<Page<Event>> {
+    const builder = new ExpressionBuilder();
+    const page = await listTimeOrdered(this.client, this.table, EVENT_INDEXES, builder, {
+      tenantIds: query.tenantIds,
+      filters: [
+        nonEmpty(query.ids, (ids) => builder.in('id', ids)),
+        nonEmpty(query.destinationIds, (ids) => builder.containsAny('matched_destination_ids', ids)),
+        nonEmpty(query.topics, (topics) => builder.in('topic', topics)),
+      ],
+      time: query.time,
+      request: query,
+      matchesNothing: [query.ids, query.destinationIds, query.topics].some((values) => values?.length === 0),
+    });
+    return { models: page.items.map(toEvent), next: page.next, prev: page.prev };
+  }
+}
+
+function toEvent(item: StoredItem): Event {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _gsi1pk,
+    gsi1sk: _gsi1sk,
+    gsi2pk: _gsi2pk,
+    gsi2sk: _gsi2sk,
+    gsi3pk: _gsi3pk,
+    expires_at: _expiresAt,
+    data,
+    ...event
+  } = item;
+  return { ...(event as Omit<Event, 'data'>), data: JSON.parse(data as string) as Event['data'] };
+}
