@@ -1,0 +1,104 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { validateBody } from '../api/request';
+import { PublishRequestSchema } from '../api/schemas';
+import { BadRequestError, DomainError } from '../core/errors';
+import { publishEvents } from '../core/publish-batch';
+import { createDependencies, createSqsClient, type AwsInstrumentation } from './dependencies';
+
+type Environment = Record<string, string | undefined>;
+
+const logger = new Logger({ serviceName: 'ingest' });
+
+/** The message attribute that says why a message was moved to the ingest DLQ. */
+export const REASON_ATTRIBUTE = 'reason';
+
+/**
+ * Publishing from a queue: each SQS message is the JSON body of POST /publish. The batch is published
+ * together (one enqueue of the delivery tasks). A message that can never succeed (not JSON, invalid,
+ * unknown destination, too large) is sent to the DLQ with its reason as a message attribute and
+ * reported done, so it is neither retried nor lost; an outage (store or queue) fails that record only,
+ * and SQS redelivers it (its redrive policy moves it to the same DLQ after repeated outages).
+ */
+export function createHandler(
+  env: Environment,
+  instrumentation?: AwsInstrumentation,
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const deps = createDependencies(env, instrumentation);
+  const sqs = createSqsClient(env, instrumentation);
+  const deadLetterQueueUrl = env.INGEST_DEAD_LETTER_QUEUE_URL;
+  if (!deadLetterQueueUrl) throw new Error('INGEST_DEAD_LETTER_QUEUE_URL is required');
+  return async (event) => {
+    const outcomes = await publishEvents(deps, event.Records, (record) =>
+      validateBody(PublishRequestSchema, parseBody(record)),
+    );
+    const rejected: Array<{ record: SQSRecord; reason: string }> = [];
+    const batchItemFailures: SQSBatchItemFailure[] = [];
+    outcomes.forEach((outcome, index) => {
+      const record = event.Records[index]!;
+      if (outcome.ok) return;
+      if (outcome.error instanceof DomainError) {
+        rejected.push({ record, reason: describe(outcome.error) });
+      } else {
+        logger.error('publish from queue failed; SQS will redeliver', {
+          messageId: record.messageId,
+          error: outcome.error as Error,
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    });
+    batchItemFailures.push(...(await moveToDeadLetterQueue(sqs, deadLetterQueueUrl, rejected)));
+    return { batchItemFailures };
+  };
+}
+
+function parseBody(record: SQSRecord): unknown {
+  try {
+    return JSON.parse(record.body) as unknown;
+  } catch {
+    throw new BadRequestError('message body is not JSON');
+  }
+}
+
+function describe(error: DomainError): string {
+  const details = Array.isArray(error.data) ? `: ${error.data.join('; ')}` : '';
+  return `${error.message}${details}`.slice(0, 1024);
+}
+
+/** Returns the records it could not move: they stay on the ingest queue and are tried again. */
+async function moveToDeadLetterQueue(
+  sqs: SQSClient,
+  queueUrl: string,
+  rejected: Array<{ record: SQSRecord; reason: string }>,
+): Promise<SQSBatchItemFailure[]> {
+  if (rejected.length === 0) return [];
+  for (const { record, reason } of rejected) {
+    logger.warn('malformed message moved to the ingest DLQ', { messageId: record.messageId, reason });
+  }
+  try {
+    const result = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: rejected.map(({ record, reason }, index) => ({
+          Id: String(index),
+          MessageBody: record.body,
+          MessageAttributes: { [REASON_ATTRIBUTE]: { DataType: 'String', StringValue: reason } },
+        })),
+      }),
+    );
+    return (result.Failed ?? []).map((failure) => ({
+      itemIdentifier: rejected[Number(failure.Id)]!.record.messageId,
+    }));
+  } catch (error) {
+    logger.error('could not reach the ingest DLQ', { error: error as Error });
+    return rejected.map(({ record }) => ({ itemIdentifier: record.messageId }));
+  }
+}
+
+let lazyHandler: ((event: SQSEvent) => Promise<SQSBatchResponse>) | undefined;
+
+export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => {
+  lazyHandler ??= createHandler(process.env);
+  return lazyHandler(event);
+};
