@@ -1,0 +1,307 @@
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ApiMapping, DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { BillingMode } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { DESTINATION_TYPES } from '../lambdas/destinations/registry';
+import { METRICS } from '../lambdas/handlers/metric-names';
+import { TABLE_DEFINITIONS } from '../lambdas/store/table-definitions';
+import { Alerting, type AlarmThresholds } from './alerting';
+import { Api } from './api';
+import { OperationsDashboard } from './dashboard';
+import { Delivery } from './delivery';
+import { Ingest } from './ingest';
+import { grantCredentialsKey, grantTableAccess, type TableAccess } from './grants';
+import type { HandlerFunction } from './handler-function';
+import { OperatorEvents, type OperatorEventsSettings } from './operator-events';
+import { runtimeSettingsEnvironment, type RuntimeSettings } from './runtime-settings';
+import { Storage, type TableId } from './storage';
+import { Sweeper } from './sweeper';
+
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ApiThrottle {
+  /** Steady-state requests per second. @default 1000 */
+  readonly rateLimit?: number;
+  /** Burst of requests. @default 2000 */
+  readonly burstLimit?: number;
+}
+
+export interface CustomDomain {
+  /** e.g. `events.example.com`; point a DNS record at the `ApiDomainTarget` output. */
+  readonly domainName: string;
+  /** An ACM certificate for domainName, in the stack's region. */
+  readonly certificate: ICertificate;
+}
+
+export interface EventDestinationsProps extends RuntimeSettings {
+  /** What happens to data (tables, keys, logs) when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** DynamoDB capacity mode. @default BillingMode.PAY_PER_REQUEST */
+  readonly billingMode?: BillingMode;
+  /** Origins allowed to call the API from a browser (the portal). @default ['*'] */
+  readonly corsAllowOrigins?: string[];
+  /** Throttling of the API's default stage. @default - 1000 requests/s, bursts of 2000 */
+  readonly apiThrottle?: ApiThrottle;
+  /** Serve the API on a domain of yours. @default - the execute-api URL only */
+  readonly customDomain?: CustomDomain;
+  /** Where the tenant portal lives (`GET /tenants/:id/portal` redirects there). @default - no portal */
+  readonly portalUrl?: string;
+  /** Level of the functions' Powertools logs. @default 'INFO' */
+  readonly logLevel?: LogLevel;
+  /** Concurrent deliver Lambdas per destination type (bounds the load on tenants' endpoints). @default 50 */
+  readonly deliveryMaxConcurrency?: number;
+  /** An address subscribed to the alerts topic (it must confirm the subscription). @default - none */
+  readonly alertEmail?: string;
+  /** @default - see AlarmThresholds */
+  readonly alarmThresholds?: AlarmThresholds;
+  /**
+   * Also POST every destination alert (or those of `topics`) to an endpoint of yours, signed per
+   * Standard Webhooks with a generated secret (output `OperatorEventsSigningSecretArn`).
+   * @default - alerts go to the SNS alerts topic only
+   */
+  readonly operatorEvents?: OperatorEventsSettings;
+}
+
+/** Which tables each function reaches, and how; nothing else is granted. */
+const TABLE_ACCESS: Record<
+  'api' | 'deliver' | 'sweeper' | 'ingest',
+  Partial<Record<TableId, TableAccess>>
+> = {
+  // The API manages tenants and destinations, stores events and lists everything.
+  api: { destinations: 'readWrite', events: 'readWrite', attempts: 'readWrite' },
+  // Deliverers read the destination, advance the delivery, record the attempt and update health.
+  deliver: { destinations: 'readWrite', events: 'readWrite', attempts: 'write' },
+  // The sweeper reads due deliveries (and their events) and re-enqueues them.
+  sweeper: { events: 'read' },
+  // The ingest Lambda publishes: reads the tenant's destinations, stores events and their deliveries.
+  ingest: { destinations: 'read', events: 'readWrite' },
+};
+
+/**
+ * event-destinations, the whole system: the `/api/v1` HTTP API, one SQS queue + DLQ + deliver Lambda
+ * per destination type, the outbox sweeper, the tables and keys they share, the alerts topic with
+ * its alarms, and an operations dashboard. Each function is granted only what its handler does.
+ */
+export class EventDestinations extends Construct {
+  readonly storage: Storage;
+  readonly delivery: Delivery;
+  readonly api: Api;
+  readonly sweeper: Sweeper;
+  readonly ingest: Ingest;
+  readonly alerting: Alerting;
+  readonly dashboard: OperationsDashboard;
+  /** The operator-events HTTP sink, when `operatorEvents` is set. */
+  readonly operatorEvents?: OperatorEvents;
+  /** Base URL of the API (ends with `/`; the API is under `api/v1`). */
+  readonly apiUrl: string;
+
+  constructor(scope: Construct, id: string, props: EventDestinationsProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (props.logLevel && !LOG_LEVELS.includes(props.logLevel)) {
+      throw new Error(
+        `logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(props.logLevel)}`,
+      );
+    }
+    const settings = runtimeSettingsEnvironment(props);
+    // Per stack, so that two deployments in one account (staging, production) never mix metrics.
+    const metricsNamespace = `EventDestinations/${Stack.of(this).stackName}`;
+
+    this.storage = new Storage(this, 'Storage', { removalPolicy, billingMode: props.billingMode });
+    this.delivery = new Delivery(this, 'Delivery', {
+      destinationTypes: DESTINATION_TYPES,
+      removalPolicy,
+      maxConcurrency: props.deliveryMaxConcurrency,
+    });
+    const attemptTimeout = Number(settings.DELIVERY_TIMEOUT_SECONDS);
+    if (attemptTimeout >= this.delivery.functionTimeout.toSeconds()) {
+      throw new Error(
+        `deliveryTimeoutSeconds (${attemptTimeout}) must be below the deliver Lambda timeout (${this.delivery.functionTimeout.toSeconds()} s)`,
+      );
+    }
+    this.api = new Api(this, 'Api', {
+      removalPolicy,
+      corsAllowOrigins: props.corsAllowOrigins,
+      throttleRateLimit: props.apiThrottle?.rateLimit,
+      throttleBurstLimit: props.apiThrottle?.burstLimit,
+    });
+    this.sweeper = new Sweeper(this, 'Sweeper', { removalPolicy });
+    this.ingest = new Ingest(this, 'Ingest', { removalPolicy });
+    this.alerting = new Alerting(this, 'Alerting', {
+      alertEmail: props.alertEmail,
+      metricsNamespace,
+      thresholds: props.alarmThresholds,
+      removalPolicy,
+    });
+
+    const environment: Record<string, string> = {
+      DEPLOYMENT_MODE: 'aws',
+      ...Object.fromEntries(
+        TABLE_DEFINITIONS.map((definition) => [
+          definition.envVar,
+          this.storage.tables[definition.id].tableName,
+        ]),
+      ),
+      DELIVERY_QUEUE_URLS: Stack.of(this).toJsonString(
+        Object.fromEntries([...this.delivery.pipelines].map(([type, { queue }]) => [type, queue.queueUrl])),
+      ),
+      // The key id (its Ref) suffices for KMS calls in this account and region.
+      CREDENTIALS_KMS_KEY_ID: this.storage.credentialsKey.keyId,
+      ALERTS_TOPIC_ARN: this.alerting.topic.topicArn,
+      ...(props.portalUrl ? { PORTAL_URL: props.portalUrl } : {}),
+      POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+      [METRICS.namespaceVariable]: metricsNamespace,
+      ...settings,
+    };
+    for (const handler of this.handlers) {
+      for (const [name, value] of Object.entries(environment)) handler.addEnvironment(name, value);
+    }
+    if (props.operatorEvents) {
+      const operatorEvents = new OperatorEvents(this, 'OperatorEvents', props.operatorEvents);
+      for (const handler of this.delivery.handlers) operatorEvents.attachTo(handler);
+      this.operatorEvents = operatorEvents;
+    }
+    this.grant();
+    this.apiUrl = this.mapCustomDomain(props.customDomain) ?? this.api.url;
+    this.addAlarms();
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', {
+      metricsNamespace,
+      pipelines: this.delivery.pipelines,
+      httpApi: this.api.httpApi,
+    });
+    this.addOutputs(props);
+  }
+
+  get handlers(): HandlerFunction[] {
+    return [this.api.handler, ...this.delivery.handlers, this.sweeper.handler, this.ingest.handler];
+  }
+
+  private grant(): void {
+    const { tables, tableKey, credentialsKey } = this.storage;
+    const grantTables = (handler: HandlerFunction, access: Partial<Record<TableId, TableAccess>>) => {
+      for (const definition of TABLE_DEFINITIONS) {
+        const level = access[definition.id];
+        if (level) grantTableAccess(handler, tables[definition.id], definition, tableKey, level);
+      }
+    };
+    const enqueue = (handler: HandlerFunction) => {
+      for (const queue of this.delivery.queues) queue.grantSendMessages(handler);
+    };
+
+    grantTables(this.api.handler, TABLE_ACCESS.api);
+    enqueue(this.api.handler);
+    grantCredentialsKey(this.api.handler, credentialsKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
+    for (const handler of this.delivery.handlers) {
+      grantTables(handler, TABLE_ACCESS.deliver);
+      // Queue grants between deliverers are the Delivery construct's (retries re-enqueue).
+      grantCredentialsKey(handler, credentialsKey, ['kms:Decrypt']);
+      // Destination alerts (thresholds, auto-disable, exhausted retries) come from deliveries.
+      this.alerting.grantPublish(handler);
+    }
+    grantTables(this.sweeper.handler, TABLE_ACCESS.sweeper);
+    enqueue(this.sweeper.handler);
+    // Publishing from the queue does what POST /publish does.
+    grantTables(this.ingest.handler, TABLE_ACCESS.ingest);
+    enqueue(this.ingest.handler);
+    grantCredentialsKey(this.ingest.handler, credentialsKey, ['kms:Decrypt']);
+  }
+
+  private mapCustomDomain(customDomain: CustomDomain | undefined): string | undefined {
+    if (!customDomain) return undefined;
+    const domainName = new DomainName(this, 'ApiDomain', {
+      domainName: customDomain.domainName,
+      certificate: customDomain.certificate,
+    });
+    new ApiMapping(this, 'ApiMapping', { api: this.api.httpApi, domainName, stage: this.api.stage });
+    new CfnOutput(this, 'ApiDomainTarget', {
+      value: domainName.regionalDomainName,
+      description: `Point a CNAME (or alias) record for ${customDomain.domainName} here`,
+    });
+    return `https://${customDomain.domainName}/`;
+  }
+
+  private addAlarms(): void {
+    const alerting = this.alerting;
+    for (const [type, { queue, deadLetterQueue, handler }] of this.delivery.pipelines) {
+      const id = `Deliver${pascal(type)}`;
+      alerting.alarmOnDeadLetters(
+        `${id}DeadLetters`,
+        `${type} delivery tasks in the dead-letter queue`,
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible(),
+      );
+      alerting.alarmOnQueueAge(
+        `${id}QueueAge`,
+        `${type} delivery queue falling behind`,
+        queue.metricApproximateAgeOfOldestMessage(),
+      );
+      alerting.alarmOnFailureRate(`${id}FailureRate`, type);
+      alerting.alarmOnFunction(id, `deliver ${type}`, handler.metricErrors(), handler.metricThrottles());
+    }
+    alerting.alarmOnFunction(
+      'Api',
+      'api',
+      this.api.handler.metricErrors(),
+      this.api.handler.metricThrottles(),
+    );
+    alerting.alarmOnFunction(
+      'Sweeper',
+      'sweeper',
+      this.sweeper.handler.metricErrors(),
+      this.sweeper.handler.metricThrottles(),
+    );
+    alerting.alarmOnDeadLetters(
+      'IngestDeadLetters',
+      'messages of the ingest queue that could not be published (see their reason attribute)',
+      this.ingest.deadLetterQueue.metricApproximateNumberOfMessagesVisible(),
+    );
+    alerting.alarmOnFunction(
+      'Ingest',
+      'ingest',
+      this.ingest.handler.metricErrors(),
+      this.ingest.handler.metricThrottles(),
+    );
+    alerting.alarmOnApiServerErrors('Api5xx', this.api.httpApi.metricServerError());
+  }
+
+  private addOutputs(props: EventDestinationsProps): void {
+    new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'Base URL; the API is under /api/v1' });
+    new CfnOutput(this, 'PortalUrl', {
+      value: props.portalUrl ?? 'none (set portalUrl once the portal is hosted)',
+      description: 'Tenant portal that GET /api/v1/tenants/{id}/portal redirects to',
+    });
+    new CfnOutput(this, 'AlertsTopicArn', {
+      value: this.alerting.topic.topicArn,
+      description: 'SNS topic of every alarm and destination alert; subscribe to it',
+    });
+    new CfnOutput(this, 'AdminApiKeySecretArn', {
+      value: this.api.adminApiKey.secretArn,
+      description: 'Secrets Manager secret holding the admin API key',
+    });
+    new CfnOutput(this, 'JwtSecretArn', {
+      value: this.api.jwtSecret.secretArn,
+      description: 'Secrets Manager secret holding the tenant JWT signing secret',
+    });
+    if (this.operatorEvents) {
+      new CfnOutput(this, 'OperatorEventsSigningSecretArn', {
+        value: this.operatorEvents.signingSecret.secretArn,
+        description: 'Secrets Manager secret whose value verifies the operator events (Standard Webhooks)',
+      });
+    }
+    new CfnOutput(this, 'IngestQueueUrl', {
+      value: this.ingest.queue.queueUrl,
+      description: 'Send POST /publish bodies here (SendMessageBatch) to publish from a queue',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.dashboard.dashboard.dashboardName,
+      description: 'CloudWatch dashboard of publish rate, deliveries, latency and queues',
+    });
+  }
+}
+
+const pascal = (type: string): string =>
+  type
+    .split(/[^a-zA-Z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
