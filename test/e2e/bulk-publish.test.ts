@@ -1,0 +1,214 @@
+import {
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { apiClient, type ApiClient } from '../support/api-client';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+
+/**
+ * Publishing many events at once, through the local runtime to a real webhook receiver:
+ * POST /publish/batch (per-event results, one enqueue for the lot), and publishing from the ingest
+ * queue (SendMessageBatch of POST /publish bodies; malformed messages land in its DLQ with a reason).
+ */
+
+interface PublishResult {
+  id: string;
+  duplicate: boolean;
+  destination_ids: string[];
+}
+interface ErrorResult {
+  status: number;
+  message: string;
+  data?: string[];
+}
+
+let runtime: LocalRuntime;
+let api: ApiClient;
+let receiver: WebhookReceiver;
+let destinationId: string;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ inMemory: true, apiPort: 0 });
+  api = apiClient(runtime.apiUrl, runtime.adminKey);
+  receiver = await startWebhookReceiver();
+  expect((await api.put('/tenants/bulk', {})).status).toBe(201);
+  const created = await api.post<{ id: string }>('/tenants/bulk/destinations', {
+    type: 'webhook',
+    topics: ['order.created'],
+    config: { url: receiver.url },
+  });
+  expect(created.status).toBe(201);
+  destinationId = created.body.id;
+  sqs = new SQSClient({
+    endpoint: runtime.sqsEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    useQueueUrlAsEndpoint: false,
+  });
+}, 120000);
+
+afterAll(async () => {
+  sqs?.destroy();
+  await receiver?.close();
+  await runtime?.stop();
+});
+
+beforeEach(() => receiver.clear());
+
+const order = (n: number) => ({ tenant_id: 'bulk', topic: 'order.created', data: { n } });
+
+describe('POST /publish/batch', () => {
+  it('publishes every event and delivers each one (202 when all are accepted)', async () => {
+    const events = Array.from({ length: 25 }, (_, n) => order(n));
+    const response = await api.post<{ results: PublishResult[] }>('/publish/batch', { events });
+    expect(response.status).toBe(202);
+    expect(response.body.results).toHaveLength(25);
+    for (const result of response.body.results) {
+      expect(result).toMatchObject({ duplicate: false, destination_ids: [destinationId] });
+    }
+    const received = await receiver.waitFor(25, 20000);
+    expect(
+      received.map((request) => (JSON.parse(request.body) as { n: number }).n).sort((a, b) => a - b),
+    ).toEqual(events.map((event) => event.data.n));
+  });
+
+  it('answers 207 with a result per event, in order, when some events are refused', async () => {
+    const response = await api.post<{ results: Array<PublishResult | ErrorResult> }>('/publish/batch', {
+      events: [
+        { ...order(1), id: 'batch-ok-1' },
+        { tenant_id: 'bulk', topic: 'order.created' },
+        { ...order(3), id: 'bad id with spaces' },
+        { ...order(4), destination_id: 'des_missing' },
+        { ...order(5), id: 'batch-ok-1' },
+      ],
+    });
+    expect(response.status).toBe(207);
+    const [first, noData, badId, missing, repeat] = response.body.results;
+    expect(first).toEqual({ id: 'batch-ok-1', duplicate: false, destination_ids: [destinationId] });
+    expect(noData).toMatchObject({ status: 422 });
+    expect((noData as ErrorResult).data?.join()).toContain('data');
+    expect(badId).toMatchObject({ status: 422 });
+    expect(missing).toMatchObject({ status: 404, message: 'destination not found' });
+    expect(repeat).toMatchObject({ id: 'batch-ok-1', duplicate: true });
+    const [delivered] = await receiver.waitFor(1, 15000);
+    expect(JSON.parse(delivered!.body)).toEqual({ n: 1 });
+  });
+
+  it('refuses the whole body when it has too many events, none, or is not an object of events', async () => {
+    const tooMany = await api.post<ErrorResult>('/publish/batch', {
+      events: Array.from({ length: 101 }, (_, n) => order(n)),
+    });
+    expect(tooMany.status).toBe(422);
+    expect((await api.post('/publish/batch', { events: [] })).status).toBe(422);
+    expect((await api.post('/publish/batch', [order(1)])).status).toBe(422);
+    const listed = await api.get<{ models: unknown[] }>('/events?tenant_id=bulk&limit=100');
+    expect(listed.body.models.some((event) => JSON.stringify(event).includes('"n":100'))).toBe(false);
+  });
+
+  it('answers 413 for a body beyond the batch limit', async () => {
+    const big = 'x'.repeat(200 * 1024);
+    const events = Array.from({ length: 31 }, (_, n) => ({ ...order(n), data: { n, big } }));
+    const response = await api.post<ErrorResult>('/publish/batch', { events });
+    expect(response.status).toBe(413);
+  });
+
+  it('is admin-only', async () => {
+    const token = await api.get<{ token: string }>('/tenants/bulk/token');
+    const response = await api.post('/publish/batch', { events: [order(1)] }, token.body.token);
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('publishing from the ingest queue', () => {
+  const queueUrl = (deadLetter: boolean): string => {
+    const [, url] = Object.entries(runtime.queueUrls).find(
+      ([logicalId]) => logicalId.startsWith('Ingest') && logicalId.includes('DeadLetter') === deadLetter,
+    )!;
+    return url;
+  };
+
+  async function deadLetters(count: number): Promise<Message[]> {
+    const messages: Message[] = [];
+    const deadline = Date.now() + 20000;
+    while (messages.length < count && Date.now() < deadline) {
+      const received = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl(true),
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      messages.push(...(received.Messages ?? []));
+    }
+    return messages;
+  }
+
+  it('publishes each message like POST /publish and delivers it', async () => {
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl(false),
+        Entries: [1, 2, 3].map((n) => ({
+          Id: String(n),
+          MessageBody: JSON.stringify({ ...order(n), id: `ingest-${n}`, metadata: { via: 'queue' } }),
+        })),
+      }),
+    );
+    expect(sent.Failed ?? []).toEqual([]);
+    const received = await receiver.waitFor(3, 20000);
+    expect(received.map((request) => request.headers['x-outpost-event-id']).sort()).toEqual([
+      'ingest-1',
+      'ingest-2',
+      'ingest-3',
+    ]);
+    expect(JSON.parse(received[0]!.body)).toHaveProperty('n');
+    const stored = await api.get<{ id: string; metadata: Record<string, string> }>('/events/ingest-2');
+    expect(stored.status).toBe(200);
+    expect(stored.body.metadata).toEqual({ via: 'queue' });
+  });
+
+  it('moves malformed messages to the DLQ with the reason, and still publishes the good ones beside them', async () => {
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl(false),
+        Entries: [
+          { Id: 'json', MessageBody: '{"tenant_id": "bulk", "topic": ' },
+          { Id: 'schema', MessageBody: JSON.stringify({ tenant_id: 'bulk', topic: 'order.created' }) },
+          { Id: 'good', MessageBody: JSON.stringify({ ...order(7), id: 'ingest-good' }) },
+          {
+            Id: 'missing',
+            MessageBody: JSON.stringify({ ...order(8), destination_id: 'des_missing' }),
+          },
+        ],
+      }),
+    );
+    const [delivered] = await receiver.waitFor(1, 20000);
+    expect(delivered!.headers['x-outpost-event-id']).toBe('ingest-good');
+    const dead = await deadLetters(3);
+    const reasons = Object.fromEntries(
+      dead.map((message) => [message.Body!, message.MessageAttributes?.reason?.StringValue]),
+    );
+    expect(Object.keys(reasons)).toHaveLength(3);
+    expect(reasons['{"tenant_id": "bulk", "topic": ']).toBe('message body is not JSON');
+    expect(reasons[JSON.stringify({ tenant_id: 'bulk', topic: 'order.created' })]).toMatch(/data/);
+    expect(reasons[JSON.stringify({ ...order(8), destination_id: 'des_missing' })]).toBe(
+      'destination not found',
+    );
+  });
+
+  it('accepts a single SendMessage too', async () => {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl(false),
+        MessageBody: JSON.stringify({ ...order(9), id: 'ingest-single' }),
+      }),
+    );
+    const [delivered] = await receiver.waitFor(1, 20000);
+    expect(delivered!.headers['x-outpost-event-id']).toBe('ingest-single');
+  });
+});

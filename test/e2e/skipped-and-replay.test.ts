@@ -1,0 +1,176 @@
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { apiClient, eventually, type ApiClient } from '../support/api-client';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+
+/**
+ * Issue 5 beyond the alerts: events skipped while a destination is disabled are recorded with a
+ * reason, replayed in bulk after it is enabled again; the filter test explains a non-match; manual
+ * retries are limited; a manual retry racing an automatic one makes each attempt number once.
+ */
+
+interface DeliveryView {
+  event_id: string;
+  status: string;
+  reason: string | null;
+  attempts: number;
+}
+
+let runtime: LocalRuntime;
+let api: ApiClient;
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+  runtime = await startLocalRuntime({
+    inMemory: true,
+    apiPort: 0,
+    env: { RETRY_SCHEDULE: '2,2', RETRY_JITTER: '0', MANUAL_RETRY_LIMIT: '2' },
+  });
+  api = apiClient(runtime.apiUrl, runtime.adminKey);
+  await api.put('/tenants/replay');
+}, 120000);
+
+afterAll(async () => {
+  await runtime?.stop();
+  await receiver?.close();
+});
+
+beforeEach(() => {
+  receiver.clear();
+  receiver.respondWith({ status: 200 });
+});
+
+async function webhook(topics: string[] | '*', filter?: object) {
+  const created = await api.post<{ id: string }>('/tenants/replay/destinations', {
+    type: 'webhook',
+    topics,
+    config: { url: receiver.url },
+    ...(filter ? { filter } : {}),
+  });
+  expect(created.status).toBe(201);
+  return created.body.id;
+}
+
+it('records skipped deliveries while disabled and replays them in bulk after enabling', async () => {
+  const destinationId = await webhook(['order.*']);
+  expect((await api.put(`/tenants/replay/destinations/${destinationId}/disable`)).status).toBe(200);
+  const ids: string[] = [];
+  for (let n = 0; n < 3; n += 1) {
+    const published = await api.post<{ id: string; destination_ids: string[] }>('/publish', {
+      tenant_id: 'replay',
+      topic: 'order.created',
+      data: { n },
+    });
+    expect(published.body.destination_ids).toEqual([]);
+    ids.push(published.body.id);
+  }
+  const skipped = await api.get<{ models: DeliveryView[] }>(
+    `/tenants/replay/destinations/${destinationId}/deliveries?status=skipped`,
+  );
+  expect(skipped.status).toBe(200);
+  expect(skipped.body.models.map((d) => [d.event_id, d.status, d.reason])).toEqual(
+    ids.map((id) => [id, 'skipped', 'destination_disabled']),
+  );
+
+  // Replay is refused while the destination is still disabled.
+  const early = await api.post('/retry/bulk', { tenant_id: 'replay', destination_id: destinationId });
+  expect(early.status).toBe(400);
+
+  await api.put(`/tenants/replay/destinations/${destinationId}/enable`);
+  const replay = await api.post<{ replayed: number; remaining: boolean }>('/retry/bulk', {
+    tenant_id: 'replay',
+    destination_id: destinationId,
+    status: ['skipped'],
+  });
+  expect(replay.status).toBe(202);
+  expect(replay.body).toMatchObject({ replayed: 3, not_matching: 0, over_limit: 0, remaining: false });
+  const requests = await receiver.waitFor(3, 15000);
+  expect(requests.map((r) => JSON.parse(r.body).n).sort()).toEqual([0, 1, 2]);
+  await eventually('all three delivered', async () => {
+    const page = await api.get<{ models: DeliveryView[] }>(
+      `/tenants/replay/destinations/${destinationId}/deliveries?status=success`,
+    );
+    return page.body.models.length === 3 ? true : undefined;
+  });
+  // A second replay finds nothing left to do.
+  const again = await api.post<{ replayed: number }>('/retry/bulk', {
+    tenant_id: 'replay',
+    destination_id: destinationId,
+  });
+  expect(again.body.replayed).toBe(0);
+});
+
+it('explains why an event would not reach a destination', async () => {
+  const destinationId = await webhook(['user.*'], {
+    data: { plan: { $in: ['pro', 'team'] }, seats: { $gte: 5 } },
+  });
+  const test = (event: object, filter?: object) =>
+    api.post<{ matches: boolean; failed_path?: string; reason?: string; topic_matches: boolean }>(
+      `/tenants/replay/destinations/${destinationId}/filter/test`,
+      { event, ...(filter ? { filter } : {}) },
+    );
+  expect((await test({ topic: 'user.created', data: { plan: 'pro', seats: 9 } })).body).toMatchObject({
+    matches: true,
+  });
+  const lowSeats = await test({ topic: 'user.created', data: { plan: 'pro', seats: 2 } });
+  expect(lowSeats.body).toMatchObject({ matches: false, topic_matches: true, failed_path: 'data.seats' });
+  expect(lowSeats.body.reason).toContain('$gte');
+  expect((await test({ topic: 'order.created', data: {} })).body).toMatchObject({
+    matches: false,
+    topic_matches: false,
+  });
+  // An unsaved filter can be tried too, and a bad one is a 422 naming its path.
+  expect(
+    (await test({ topic: 'user.created', data: { seats: 1 } }, { data: { seats: { $lt: 2 } } })).body.matches,
+  ).toBe(true);
+  const bad = await test({ topic: 'user.created', data: {} }, { data: { seats: { $between: 1 } } });
+  expect(bad.status).toBe(422);
+  expect(JSON.stringify(bad.body)).toContain('filter.data.seats');
+});
+
+it('limits manual retries per delivery', async () => {
+  const destinationId = await webhook(['limit.test']);
+  const published = await api.post<{ id: string }>('/publish', {
+    tenant_id: 'replay',
+    topic: 'limit.test',
+    data: {},
+  });
+  await receiver.waitFor(1, 15000);
+  const retry = () => api.post('/retry', { event_id: published.body.id, destination_id: destinationId });
+  for (let n = 2; n <= 3; n += 1) {
+    expect((await retry()).status).toBe(202);
+    await receiver.waitFor(n, 15000);
+  }
+  const refused = await retry();
+  expect(refused.status).toBe(422);
+  expect(JSON.stringify(refused.body)).toContain('limit');
+});
+
+it('makes each attempt number once when a manual retry races a pending automatic one', async () => {
+  const destinationId = await webhook(['race.test']);
+  receiver.respondWith({ status: 500 });
+  const published = await api.post<{ id: string }>('/publish', {
+    tenant_id: 'replay',
+    topic: 'race.test',
+    data: {},
+  });
+  await receiver.waitFor(1, 15000);
+  // Attempt 2 is scheduled automatically in 2 s; a manual retry now supersedes it.
+  receiver.respondWith({ status: 200 });
+  expect(
+    (await api.post('/retry', { event_id: published.body.id, destination_id: destinationId })).status,
+  ).toBe(202);
+  await receiver.waitFor(2, 15000);
+  await new Promise((resolve) => setTimeout(resolve, 3500));
+  const attempts = await api.get<{ models: { attempt_number: number; manual: boolean; status: string }[] }>(
+    `/attempts?tenant_id=replay&event_id=${published.body.id}`,
+  );
+  const numbers = attempts.body.models.map((a) => a.attempt_number).sort();
+  expect(numbers).toEqual([1, 2]);
+  expect(attempts.body.models.find((a) => a.attempt_number === 2)).toMatchObject({
+    manual: true,
+    status: 'success',
+  });
+  // The superseded automatic task did not deliver again.
+  expect(receiver.requests).toHaveLength(2);
+});

@@ -1,0 +1,567 @@
+import { startApiHarness, type ApiHarness } from './api-harness';
+
+/**
+ * Bad input through the real stack: every case is a 4xx JSON error `{status, message, data?}` that
+ * names what is wrong, and none of them stores anything.
+ */
+
+const TENANT = 'tenant_bad_input';
+const DESTINATIONS = `/tenants/${TENANT}/destinations`;
+const MAX_EVENT_DATA_BYTES = 4096;
+
+let api: ApiHarness;
+const EXISTING = 'des_existing';
+let destinationBefore: unknown;
+
+beforeAll(async () => {
+  api = await startApiHarness({ MAX_EVENT_DATA_BYTES: String(MAX_EVENT_DATA_BYTES) });
+  expect((await api.admin('PUT', `/tenants/${TENANT}`, {})).status).toBe(201);
+  const created = await api.admin('POST', DESTINATIONS, {
+    id: EXISTING,
+    type: 'webhook',
+    topics: ['user.created'],
+    config: { url: 'https://example.com/hook' },
+  });
+  expect(created.status).toBe(201);
+  destinationBefore = created.body;
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+const webhook = (overrides: Record<string, unknown> = {}) => ({
+  type: 'webhook',
+  topics: '*',
+  config: { url: 'https://example.com/hook' },
+  ...overrides,
+});
+const publish = (overrides: Record<string, unknown> = {}) => ({
+  tenant_id: TENANT,
+  topic: 'user.created',
+  data: { user_id: 'u1' },
+  ...overrides,
+});
+
+interface Case {
+  name: string;
+  method: string;
+  path: () => string;
+  body?: unknown;
+  auth?: 'admin' | 'none' | 'garbage';
+  status: number;
+  /** Must appear in `message` or in one of the `data` entries. */
+  mentions: RegExp;
+}
+
+const cases: Case[] = [
+  // Authentication and routing.
+  { name: 'no token', method: 'GET', path: () => '/tenants', auth: 'none', status: 401, mentions: /token/ },
+  {
+    name: 'garbage token',
+    method: 'GET',
+    path: () => '/tenants',
+    auth: 'garbage',
+    status: 401,
+    mentions: /token/,
+  },
+  { name: 'unknown route', method: 'GET', path: () => '/nowhere', status: 404, mentions: /route/ },
+  // Tenants.
+  {
+    name: 'tenant: malformed JSON',
+    method: 'PUT',
+    path: () => `/tenants/${TENANT}`,
+    body: '{"metadata":',
+    status: 400,
+    mentions: /malformed JSON/,
+  },
+  {
+    name: 'tenant: metadata value not a string',
+    method: 'PUT',
+    path: () => '/tenants/t_new',
+    body: { metadata: { plan: 1 } },
+    status: 422,
+    mentions: /^metadata\.plan:/,
+  },
+  {
+    name: 'tenant: unknown field',
+    method: 'PUT',
+    path: () => '/tenants/t_new',
+    body: { metdata: {} },
+    status: 422,
+    mentions: /^metdata: unknown field/,
+  },
+  {
+    name: 'tenant: unknown tenant',
+    method: 'GET',
+    path: () => '/tenants/t_missing',
+    status: 404,
+    mentions: /tenant not found/,
+  },
+  {
+    name: 'tenant: bad query',
+    method: 'GET',
+    path: () => '/tenants?limit=0',
+    status: 400,
+    mentions: /^limit:/,
+  },
+  // Destination create.
+  {
+    name: 'destination: malformed JSON',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: '{"type":"webhook",',
+    status: 400,
+    mentions: /malformed JSON/,
+  },
+  {
+    name: 'destination: body is an array',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: [webhook()],
+    status: 422,
+    mentions: /^body:/,
+  },
+  {
+    name: 'destination: missing type',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: { topics: '*', config: { url: 'https://a.example' } },
+    status: 422,
+    mentions: /^type:/,
+  },
+  {
+    name: 'destination: unknown type',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ type: 'carrier_pigeon' }),
+    status: 422,
+    mentions: /^type: must be one of .*webhook/,
+  },
+  {
+    name: 'destination: missing topics',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: { type: 'webhook', config: { url: 'https://a.example' } },
+    status: 422,
+    mentions: /^topics:/,
+  },
+  {
+    name: 'destination: topics of the wrong type',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ topics: 5 }),
+    status: 422,
+    mentions: /^topics:/,
+  },
+  {
+    name: 'destination: empty topics',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ topics: [] }),
+    status: 422,
+    mentions: /^topics:/,
+  },
+  {
+    name: 'destination: missing config',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: { type: 'webhook', topics: '*' },
+    status: 422,
+    mentions: /^config:/,
+  },
+  {
+    name: 'destination: missing config.url',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ config: {} }),
+    status: 422,
+    mentions: /^config\.url:/,
+  },
+  {
+    name: 'destination: url not http(s)',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ config: { url: 'ftp://example.com/x' } }),
+    status: 422,
+    mentions: /^config\.url: must be an http\(s\) URL/,
+  },
+  {
+    name: 'destination: url not a URL',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ config: { url: 'not a url' } }),
+    status: 422,
+    mentions: /^config\.url:/,
+  },
+  {
+    name: 'destination: typo in config',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ config: { url: 'https://a.example', custom_header: '{}' } }),
+    status: 422,
+    mentions: /^config\.custom_header: unknown field/,
+  },
+  {
+    name: 'destination: typo at the top level',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ topic: 'user.created' }),
+    status: 422,
+    mentions: /^topic: unknown field/,
+  },
+  {
+    name: 'destination: custom header overrides Content-Type',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ config: { url: 'https://a.example', custom_headers: '{"Content-Type":"text/plain"}' } }),
+    status: 422,
+    mentions: /^config\.custom_headers: .*reserved/,
+  },
+  {
+    name: 'destination: custom header overrides a signature header',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ config: { url: 'https://a.example', custom_headers: '{"webhook-signature":"v1,x"}' } }),
+    status: 422,
+    mentions: /^config\.custom_headers: .*reserved/,
+  },
+  {
+    name: 'destination: custom header value with CR/LF',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({
+      config: { url: 'https://a.example', custom_headers: JSON.stringify({ 'x-a': 'v\r\nx-injected: 1' }) },
+    }),
+    status: 422,
+    mentions: /^config\.custom_headers: .*CR, LF/,
+  },
+  {
+    name: 'destination: custom headers not JSON',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ config: { url: 'https://a.example', custom_headers: 'x-a: 1' } }),
+    status: 422,
+    mentions: /^config\.custom_headers:/,
+  },
+  {
+    name: 'destination: unknown credential',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ credentials: { secrt: 'x' } }),
+    status: 422,
+    mentions: /^credentials\.secrt: unknown field/,
+  },
+  {
+    name: 'destination: weak secret',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ credentials: { secret: 'short' } }),
+    status: 422,
+    mentions: /^credentials\.secret:/,
+  },
+  {
+    name: 'destination: filter not an object',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ filter: 'amount > 5' }),
+    status: 422,
+    mentions: /^filter:/,
+  },
+  {
+    name: 'destination: metadata value not a string',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ metadata: { team: 7 } }),
+    status: 422,
+    mentions: /^metadata\.team:/,
+  },
+  {
+    name: 'destination: created_at in the future',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ created_at: '2999-01-01T00:00:00Z' }),
+    status: 422,
+    mentions: /^created_at: must not be in the future/,
+  },
+  {
+    name: 'destination: id with a slash',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ id: 'a/b' }),
+    status: 422,
+    mentions: /^id:/,
+  },
+  {
+    name: 'destination: duplicate id',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ id: EXISTING }),
+    status: 409,
+    mentions: /./,
+  },
+  {
+    name: 'destination: unknown tenant',
+    method: 'POST',
+    path: () => '/tenants/t_missing/destinations',
+    body: webhook(),
+    status: 404,
+    mentions: /tenant not found/,
+  },
+  {
+    name: 'destination: unknown destination',
+    method: 'GET',
+    path: () => `${DESTINATIONS}/des_missing`,
+    status: 404,
+    mentions: /destination not found/,
+  },
+  // Destination update.
+  {
+    name: 'patch: unknown destination',
+    method: 'PATCH',
+    path: () => `${DESTINATIONS}/des_missing`,
+    body: { topics: '*' },
+    status: 404,
+    mentions: /destination not found/,
+  },
+  {
+    name: 'patch: type change',
+    method: 'PATCH',
+    path: () => `${DESTINATIONS}/${EXISTING}`,
+    body: { type: 'aws_sqs' },
+    status: 422,
+    mentions: /^type:/,
+  },
+  {
+    name: 'patch: bad url',
+    method: 'PATCH',
+    path: () => `${DESTINATIONS}/${EXISTING}`,
+    body: { config: { url: 'javascript:alert(1)' } },
+    status: 422,
+    mentions: /^config\.url:/,
+  },
+  {
+    name: 'patch: removing the required url',
+    method: 'PATCH',
+    path: () => `${DESTINATIONS}/${EXISTING}`,
+    body: { config: { url: null } },
+    status: 422,
+    mentions: /^config\.url:/,
+  },
+  {
+    name: 'patch: typo at the top level',
+    method: 'PATCH',
+    path: () => `${DESTINATIONS}/${EXISTING}`,
+    body: { topic: ['a'] },
+    status: 422,
+    mentions: /^topic: unknown field/,
+  },
+  {
+    name: 'patch: typo in config',
+    method: 'PATCH',
+    path: () => `${DESTINATIONS}/${EXISTING}`,
+    body: { config: { ulr: 'https://b.example' } },
+    status: 422,
+    mentions: /^config\.ulr: unknown field/,
+  },
+  {
+    name: 'patch: malformed JSON',
+    method: 'PATCH',
+    path: () => `${DESTINATIONS}/${EXISTING}`,
+    body: '{',
+    status: 400,
+    mentions: /malformed JSON/,
+  },
+  // Publish.
+  {
+    name: 'publish: malformed JSON',
+    method: 'POST',
+    path: () => '/publish',
+    body: '{"tenant_id":',
+    status: 400,
+    mentions: /malformed JSON/,
+  },
+  {
+    name: 'publish: missing tenant_id',
+    method: 'POST',
+    path: () => '/publish',
+    body: { topic: 'user.created', data: {} },
+    status: 422,
+    mentions: /^tenant_id:/,
+  },
+  {
+    name: 'publish: missing data',
+    method: 'POST',
+    path: () => '/publish',
+    body: { tenant_id: TENANT, topic: 'user.created' },
+    status: 422,
+    mentions: /^data:/,
+  },
+  {
+    name: 'publish: data is an array',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ data: [1, 2] }),
+    status: 422,
+    mentions: /^data: must be a JSON object/,
+  },
+  {
+    name: 'publish: data is a string',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ data: 'hello' }),
+    status: 422,
+    mentions: /^data: must be a JSON object/,
+  },
+  {
+    name: 'publish: data is null',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ data: null }),
+    status: 422,
+    mentions: /^data: must be a JSON object/,
+  },
+  {
+    name: 'publish: unknown field',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ tenantId: TENANT }),
+    status: 422,
+    mentions: /^tenantId: unknown field/,
+  },
+  {
+    name: 'publish: eligible_for_retry not a boolean',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ eligible_for_retry: 'yes' }),
+    status: 422,
+    mentions: /^eligible_for_retry:/,
+  },
+  {
+    name: 'publish: time not RFC3339',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ time: 'yesterday' }),
+    status: 422,
+    mentions: /^time:/,
+  },
+  {
+    name: 'publish: metadata value not a string',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ metadata: { source: 1 } }),
+    status: 422,
+    mentions: /^metadata\.source:/,
+  },
+  {
+    name: 'publish: topic pattern',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ topic: 'user.*' }),
+    status: 422,
+    mentions: /^topic:/,
+  },
+  {
+    name: 'publish: unknown destination_id',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ destination_id: 'des_missing' }),
+    status: 404,
+    mentions: /destination not found/,
+  },
+  {
+    name: 'publish: data over MAX_EVENT_DATA_BYTES',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ data: { blob: 'x'.repeat(MAX_EVENT_DATA_BYTES) } }),
+    status: 413,
+    mentions: /data is \d+ bytes/,
+  },
+  {
+    name: 'publish: body over the request cap',
+    method: 'POST',
+    path: () => '/publish',
+    body: JSON.stringify(publish({ data: { blob: 'x'.repeat(MAX_EVENT_DATA_BYTES * 40) } })),
+    status: 413,
+    mentions: /request body is \d+ bytes/,
+  },
+  // Retry and reads.
+  {
+    name: 'retry: missing event_id',
+    method: 'POST',
+    path: () => '/retry',
+    body: { destination_id: EXISTING },
+    status: 422,
+    mentions: /^event_id:/,
+  },
+  {
+    name: 'retry: unknown event',
+    method: 'POST',
+    path: () => '/retry',
+    body: { event_id: 'evt_missing', destination_id: EXISTING },
+    status: 404,
+    mentions: /event not found/,
+  },
+  {
+    name: 'events: unknown event',
+    method: 'GET',
+    path: () => '/events/evt_missing',
+    status: 404,
+    mentions: /event not found/,
+  },
+  {
+    name: 'events: bad time filter',
+    method: 'GET',
+    path: () => '/events?time[gte]=soon',
+    status: 400,
+    mentions: /^time\[gte\]:/,
+  },
+  {
+    name: 'events: next and prev together',
+    method: 'GET',
+    path: () => '/events?next=a&prev=b',
+    status: 400,
+    mentions: /^next:/,
+  },
+  {
+    name: 'attempts: unknown attempt',
+    method: 'GET',
+    path: () => '/attempts/atm_missing',
+    status: 404,
+    mentions: /attempt not found/,
+  },
+  {
+    name: 'attempts: bad include',
+    method: 'GET',
+    path: () => '/attempts?include=secrets',
+    status: 400,
+    mentions: /^include/,
+  },
+  {
+    name: 'destination-types: unknown type',
+    method: 'GET',
+    path: () => '/destination-types/carrier_pigeon',
+    status: 404,
+    mentions: /type not found/,
+  },
+];
+
+describe.each(cases)('$name', ({ method, path, body, auth, status, mentions }) => {
+  test(`answers ${status} naming the problem`, async () => {
+    const token = auth === 'none' ? undefined : auth === 'garbage' ? 'not-a-token' : api.runtime.adminKey;
+    const response = await api.request(method, path(), { token, body });
+    expect(response.status).toBe(status);
+    expect(response.body).toMatchObject({ status, message: expect.any(String) });
+    const texts = [response.body.message, ...(Array.isArray(response.body.data) ? response.body.data : [])];
+    expect(texts.some((text: string) => mentions.test(text))).toBe(true);
+  });
+});
+
+test('nothing was stored by any of the bad requests', async () => {
+  const destinations = await api.admin('GET', DESTINATIONS);
+  expect(destinations.body).toEqual([destinationBefore]);
+  const events = await api.admin('GET', `/events?tenant_id=${TENANT}`);
+  expect(events.body.models).toEqual([]);
+  const tenants = await api.admin('GET', '/tenants?id=t_new&id=t_missing');
+  expect(tenants.body.models).toEqual([]);
+});

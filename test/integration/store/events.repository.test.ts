@@ -1,0 +1,284 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { planDelivery } from '../../../lambdas/core/delivery-plan';
+import type { Delivery, Event } from '../../../lambdas/core/model';
+import type { EventQuery } from '../../../lambdas/core/ports';
+import { minute, RETENTION_DAYS, startStore, type StoreFixture } from './store-fixture';
+
+let store: StoreFixture;
+
+beforeAll(async () => {
+  store = await startStore();
+});
+
+afterAll(async () => {
+  await store?.close();
+});
+
+function event(tenantId: string, id: string, time: string, overrides: Partial<Event> = {}): Event {
+  return {
+    id,
+    tenant_id: tenantId,
+    topic: 'user.created',
+    time,
+    eligible_for_retry: true,
+    metadata: null,
+    data: { zeta: 1, alpha: { nested: [1, 2] }, text: 'ünïcode' },
+    matched_destination_ids: [],
+    ...overrides,
+  };
+}
+
+const deliveriesFor = (e: Event, destinationIds: string[]): Delivery[] =>
+  destinationIds.map((id) => planDelivery(e, { id, type: 'webhook' }, new Date(e.time)).delivery);
+
+/** Follows `next` (or `prev` when going back) cursors from `start` until they run out. */
+async function allPages(
+  query: EventQuery,
+  via: 'next' | 'prev' = 'next',
+  start?: string,
+): Promise<string[][]> {
+  const pages: string[][] = [];
+  let cursor = start;
+  do {
+    const page = await store.repositories.events.list({ ...query, [via]: cursor });
+    pages.push(page.models.map((e) => e.id));
+    cursor = page[via] ?? undefined;
+  } while (cursor !== undefined);
+  return pages;
+}
+
+describe('createWithDeliveries', () => {
+  it('is idempotent on the event id and returns the stored event on a repeat', async () => {
+    const first = event('t-idem', 'e1', minute(1), { matched_destination_ids: ['d1', 'd2'] });
+    expect(
+      await store.repositories.events.createWithDeliveries(first, deliveriesFor(first, ['d1', 'd2'])),
+    ).toEqual({
+      created: true,
+    });
+
+    const repeat = { ...first, topic: 'other.topic', data: { different: true } };
+    const again = await store.repositories.events.createWithDeliveries(repeat, deliveriesFor(repeat, ['d3']));
+    expect(again).toEqual({ created: false, existing: first });
+    const deliveries = await store.repositories.deliveries.listForEvent('t-idem', 'e1');
+    expect(deliveries.map((d) => d.destination_id).sort()).toEqual(['d1', 'd2']);
+  });
+
+  it('stores data as the JSON string, keeping key order, and sets the TTL', async () => {
+    // A producer's offset time: stored as given, keyed and expired by the instant it denotes.
+    const withOffset = `${minute(30).slice(0, 10)}T01:30:00+01:00`;
+    const stored = event('t-idem', 'e-json', withOffset, {
+      data: { b: 1, a: 2, c: { z: 0, y: 1 } },
+    });
+    await store.repositories.events.createWithDeliveries(stored, []);
+    const raw = await store.documentClient.send(
+      new GetCommand({ TableName: store.tables.events, Key: { pk: 'TENANT#t-idem', sk: 'EVENT#e-json' } }),
+    );
+    expect(raw.Item?.data).toBe('{"b":1,"a":2,"c":{"z":0,"y":1}}');
+    expect(raw.Item?.expires_at).toBe(Date.parse(withOffset) / 1000 + RETENTION_DAYS * 86_400);
+    expect(raw.Item?.gsi1sk).toBe(`${new Date(withOffset).toISOString()}#e-json`);
+    const read = await store.repositories.events.get('t-idem', 'e-json');
+    expect(JSON.stringify(read?.data)).toBe('{"b":1,"a":2,"c":{"z":0,"y":1}}');
+    expect(read).toEqual(stored);
+  });
+
+  it('writes more than 99 deliveries (outside a transaction) and still gates on the event id', async () => {
+    const ids = Array.from({ length: 130 }, (_, index) => `d${index}`);
+    const big = event('t-fanout', 'e-big', minute(2), { matched_destination_ids: ids });
+    expect(await store.repositories.events.createWithDeliveries(big, deliveriesFor(big, ids))).toEqual({
+      created: true,
+    });
+    expect(await store.repositories.deliveries.listForEvent('t-fanout', 'e-big')).toHaveLength(130);
+    const again = await store.repositories.events.createWithDeliveries(big, deliveriesFor(big, ids));
+    expect(again.created).toBe(false);
+  });
+
+  it('writes exactly 99 deliveries in one transaction', async () => {
+    const ids = Array.from({ length: 99 }, (_, index) => `d${index}`);
+    const e = event('t-fanout', 'e-99', minute(3), { matched_destination_ids: ids });
+    await store.repositories.events.createWithDeliveries(e, deliveriesFor(e, ids));
+    expect(await store.repositories.deliveries.listForEvent('t-fanout', 'e-99')).toHaveLength(99);
+  });
+});
+
+describe('reading events', () => {
+  beforeAll(async () => {
+    const { events } = store.repositories;
+    for (let index = 0; index < 10; index += 1) {
+      await events.createWithDeliveries(
+        event('t-a', `a${index}`, minute(100 + index), {
+          topic: index % 2 === 0 ? 'order.created' : 'order.paid',
+          matched_destination_ids: index % 3 === 0 ? ['dest-x'] : ['dest-y'],
+        }),
+        [],
+      );
+    }
+    for (let index = 0; index < 4; index += 1) {
+      await events.createWithDeliveries(event('t-b', `b${index}`, minute(100 + index)), []);
+    }
+  });
+
+  it('gets by (tenant, id) and never across tenants', async () => {
+    const { events } = store.repositories;
+    expect((await events.get('t-a', 'a1'))?.id).toBe('a1');
+    expect(await events.get('t-b', 'a1')).toBeNull();
+    expect(
+      (await events.list({ tenantIds: ['t-b'], ids: ['a1', 'a2'], limit: 10, dir: 'asc' })).models,
+    ).toEqual([]);
+    expect(
+      (await events.list({ tenantIds: ['t-b'], destinationIds: ['dest-x'], limit: 10, dir: 'asc' })).models,
+    ).toEqual([]);
+    const bOnly = await events.list({ tenantIds: ['t-b'], limit: 100, dir: 'asc' });
+    expect(bOnly.models.map((e) => e.tenant_id)).toEqual(['t-b', 't-b', 't-b', 't-b']);
+  });
+
+  it('finds an event by id alone (admin)', async () => {
+    expect((await store.repositories.events.findById('a3'))?.tenant_id).toBe('t-a');
+    expect(await store.repositories.events.findById('nope')).toBeNull();
+  });
+
+  it('pages one tenant forwards and backwards in both directions', async () => {
+    const query = { tenantIds: ['t-a'], limit: 4, dir: 'desc' as const };
+    const forward = await allPages(query);
+    expect(forward).toEqual([
+      ['a9', 'a8', 'a7', 'a6'],
+      ['a5', 'a4', 'a3', 'a2'],
+      ['a1', 'a0'],
+    ]);
+
+    const last = await store.repositories.events.list({
+      ...query,
+      next:
+        (
+          await store.repositories.events.list({
+            ...query,
+            next: (await store.repositories.events.list(query)).next ?? undefined,
+          })
+        ).next ?? undefined,
+    });
+    expect(last.models.map((e) => e.id)).toEqual(['a1', 'a0']);
+    expect(last.next).toBeNull();
+    const back = await allPages(query, 'prev', last.prev ?? undefined);
+    expect(back).toEqual([
+      ['a5', 'a4', 'a3', 'a2'],
+      ['a9', 'a8', 'a7', 'a6'],
+    ]);
+
+    const ascending = await allPages({ ...query, dir: 'asc' });
+    expect(ascending.flat()).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9']);
+  });
+
+  it('filters by topic, destination and time range, across pages both ways', async () => {
+    const query: EventQuery = {
+      tenantIds: ['t-a'],
+      topics: ['order.created'],
+      time: { gt: minute(100), lte: minute(108) },
+      limit: 2,
+      dir: 'asc',
+    };
+    const pages = await allPages(query);
+    expect(pages).toEqual([
+      ['a2', 'a4'],
+      ['a6', 'a8'],
+    ]);
+    const second = await store.repositories.events.list({
+      ...query,
+      next: (await store.repositories.events.list(query)).next ?? undefined,
+    });
+    const back = await store.repositories.events.list({ ...query, prev: second.prev ?? undefined });
+    expect(back.models.map((e) => e.id)).toEqual(['a2', 'a4']);
+    expect(back.prev).toBeNull();
+
+    const byDestination = await allPages({
+      tenantIds: ['t-a'],
+      destinationIds: ['dest-x'],
+      limit: 10,
+      dir: 'asc',
+    });
+    expect(byDestination).toEqual([['a0', 'a3', 'a6', 'a9']]);
+    const window = await allPages({
+      tenantIds: ['t-a'],
+      time: { gte: minute(102), lt: minute(105) },
+      limit: 10,
+      dir: 'asc',
+    });
+    expect(window).toEqual([['a2', 'a3', 'a4']]);
+    const empty = await store.repositories.events.list({
+      tenantIds: ['t-a'],
+      time: { gt: minute(105), lt: minute(105) },
+      limit: 10,
+      dir: 'asc',
+    });
+    expect(empty).toEqual({ models: [], next: null, prev: null });
+  });
+
+  it('lists every tenant (admin) or several, with full events, and pages back', async () => {
+    const window = { gte: minute(100), lt: minute(104) };
+    const all = await allPages({ time: window, limit: 3, dir: 'asc' });
+    expect(all.flat().sort()).toEqual(['a0', 'a1', 'a2', 'a3', 'b0', 'b1', 'b2', 'b3']);
+    expect(all.map((page) => page.length)).toEqual([3, 3, 2]);
+
+    const some = await store.repositories.events.list({
+      tenantIds: ['t-a', 't-b'],
+      topics: ['order.paid'],
+      time: window,
+      limit: 10,
+      dir: 'desc',
+    });
+    expect(some.models.map((e) => e.id)).toEqual(['a3', 'a1']);
+    expect(some.models[0]?.data).toEqual({ zeta: 1, alpha: { nested: [1, 2] }, text: 'ünïcode' });
+
+    const first = await store.repositories.events.list({ time: window, limit: 3, dir: 'asc' });
+    const second = await store.repositories.events.list({
+      time: window,
+      limit: 3,
+      dir: 'asc',
+      next: first.next ?? undefined,
+    });
+    const back = await store.repositories.events.list({
+      time: window,
+      limit: 3,
+      dir: 'asc',
+      prev: second.prev ?? undefined,
+    });
+    expect(back.models.map((e) => e.id)).toEqual(first.models.map((e) => e.id));
+    expect(back.prev).toBeNull();
+  });
+
+  it('keeps querying when the filter discards whole reads, until the page is full', async () => {
+    const { events } = store.repositories;
+    await events.createWithDeliveries(event('t-sparse', 'hit-0', minute(200), { topic: 'rare' }), []);
+    await Promise.all(
+      Array.from({ length: 250 }, (_, index) =>
+        events.createWithDeliveries(event('t-sparse', `miss-${index}`, minute(201 + index)), []),
+      ),
+    );
+    await events.createWithDeliveries(event('t-sparse', 'hit-1', minute(500), { topic: 'rare' }), []);
+
+    const page = await events.list({ tenantIds: ['t-sparse'], topics: ['rare'], limit: 2, dir: 'desc' });
+    expect(page.models.map((e) => e.id)).toEqual(['hit-1', 'hit-0']);
+    expect(page.next).toBeNull();
+    const one = await events.list({ tenantIds: ['t-sparse'], topics: ['rare'], limit: 1, dir: 'desc' });
+    expect(one.models.map((e) => e.id)).toEqual(['hit-1']);
+    expect(one.next).not.toBeNull();
+    const rest = await events.list({
+      tenantIds: ['t-sparse'],
+      topics: ['rare'],
+      limit: 1,
+      dir: 'desc',
+      next: one.next ?? undefined,
+    });
+    expect(rest.models.map((e) => e.id)).toEqual(['hit-0']);
+    expect(rest.next).toBeNull();
+  });
+
+  it('keys every event and delivery item under its tenant', async () => {
+    const raw = await store.documentClient.send(
+      new QueryCommand({
+        TableName: store.tables.events,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'TENANT#t-b' },
+      }),
+    );
+    expect(raw.Items?.map((item) => item.tenant_id)).toEqual(['t-b', 't-b', 't-b', 't-b']);
+  });
+});
