@@ -1,0 +1,132 @@
+import http from 'node:http';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { LocalRuntime } from '../local/runtime';
+import type { BenchReceiver } from './receiver';
+import { ratePerSecond } from './stats';
+
+/**
+ * Step 1, the ceilings of this machine: raw keep-alive HTTP POSTs from this Node process to the
+ * bench receiver, and the raw rates of the two emulators (on scratch resources of the bench's own,
+ * so that no project table or queue is touched).
+ */
+export interface Limits {
+  httpPostsPerSecond: number;
+  dynamoPutItemsPerSecond: number;
+  sqsSendsPerSecond: number;
+  sqsReceiveDeletesPerSecond: number;
+}
+
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export async function measureLimits(
+  runtime: LocalRuntime,
+  receiver: BenchReceiver,
+  durationMs: number,
+): Promise<Limits> {
+  const payload = Buffer.from(JSON.stringify({ data: 'x'.repeat(1000) }));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const target = new URL(`${receiver.url}/raw`);
+  const post = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const request = http.request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': payload.length,
+            'x-outpost-event-id': 'raw',
+          },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(1));
+        },
+      );
+      request.on('error', reject);
+      request.end(payload);
+    });
+  const httpPostsPerSecond = await ratePerSecond(durationMs, 32, post);
+  agent.destroy();
+  receiver.reset();
+
+  const dynamo = new DynamoDBClient({
+    endpoint: runtime.dynamoEndpoint,
+    region: 'us-east-1',
+    credentials: CREDENTIALS,
+  });
+  const table = 'bench-raw';
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: table,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  let item = 0;
+  const dynamoPutItemsPerSecond = await ratePerSecond(durationMs, 32, async () => {
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { id: { S: `i${item++}` }, data: { S: 'x'.repeat(1000) } },
+      }),
+    );
+    return 1;
+  });
+  await dynamo.send(new DeleteTableCommand({ TableName: table }));
+  dynamo.destroy();
+
+  const sqs = new SQSClient({
+    endpoint: runtime.sqsEndpoint,
+    region: 'us-east-1',
+    credentials: CREDENTIALS,
+    useQueueUrlAsEndpoint: false,
+  });
+  const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'bench-raw' }));
+  const body = 'x'.repeat(1000);
+  const sqsSendsPerSecond = await ratePerSecond(durationMs, 16, async () => {
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Array.from({ length: 10 }, (_, index) => ({ Id: String(index), MessageBody: body })),
+      }),
+    );
+    return 10;
+  });
+  const sqsReceiveDeletesPerSecond = await ratePerSecond(durationMs, 16, async () => {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (Messages.length === 0) return 0;
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle!,
+        })),
+      }),
+    );
+    return Messages.length;
+  });
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+  sqs.destroy();
+  return { httpPostsPerSecond, dynamoPutItemsPerSecond, sqsSendsPerSecond, sqsReceiveDeletesPerSecond };
+}
