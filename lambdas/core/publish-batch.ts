@@ -25,18 +25,33 @@ export async function publishEvents<T>(
 ): Promise<BatchItemOutcome[]> {
   const collected: Array<{ index: number; tasks: ScheduledTask[] }> = [];
   const outcomes: BatchItemOutcome[] = new Array<BatchItemOutcome>(items.length);
+  // An id repeated within the batch waits for its first occurrence, so the first one is the original
+  // and the later ones are its duplicates, whatever order the workers finish in.
+  const firstOccurrence = new Map<string, Promise<void>>();
   let next = 0;
+  const publishItem = async (index: number, input: PublishInput): Promise<void> => {
+    const collector: TaskQueue = {
+      enqueue: async (tasks) => {
+        collected.push({ index, tasks });
+      },
+    };
+    const result = await publishEvent({ ...deps, queue: collector }, input);
+    outcomes[index] = { ok: true, result };
+  };
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const index = next++;
-      const collector: TaskQueue = {
-        enqueue: async (tasks) => {
-          collected.push({ index, tasks });
-        },
-      };
       try {
-        const result = await publishEvent({ ...deps, queue: collector }, decode(items[index]!));
-        outcomes[index] = { ok: true, result };
+        const input = decode(items[index]!);
+        const key = input.id === undefined ? undefined : JSON.stringify([input.tenant_id, input.id]);
+        const earlier = key === undefined ? undefined : firstOccurrence.get(key);
+        const published = (earlier ?? Promise.resolve()).then(() => publishItem(index, input));
+        if (key !== undefined && earlier === undefined)
+          firstOccurrence.set(
+            key,
+            published.catch(() => undefined),
+          );
+        await published;
       } catch (error) {
         outcomes[index] = { ok: false, error };
       }

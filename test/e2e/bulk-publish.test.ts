@@ -99,6 +99,19 @@ describe('POST /publish/batch', () => {
     expect(JSON.parse(delivered!.body)).toEqual({ n: 1 });
   });
 
+  it('treats the first occurrence of an id repeated within a batch as the original, every time', async () => {
+    const events = Array.from({ length: 12 }, (_, n) => ({ ...order(n), id: `batch-repeat-${n % 3}` }));
+    const response = await api.post<{ results: PublishResult[] }>('/publish/batch', { events });
+    expect(response.status).toBe(202);
+    expect(response.body.results.map((result) => [result.id, result.duplicate])).toEqual(
+      events.map((event, n) => [event.id, n >= 3]),
+    );
+    const received = await receiver.waitFor(3, 15000);
+    expect(received.map((request) => (JSON.parse(request.body) as { n: number }).n).sort()).toEqual([
+      0, 1, 2,
+    ]);
+  });
+
   it('refuses the whole body when it has too many events, none, or is not an object of events', async () => {
     const tooMany = await api.post<ErrorResult>('/publish/batch', {
       events: Array.from({ length: 101 }, (_, n) => order(n)),
