@@ -70,8 +70,9 @@ export interface EventQuery extends PageRequest {
 
 export interface EventRepository {
   /**
-   * Writes the event and one delivery record per matched destination, conditional on the event id
-   * being new for the tenant. When it already exists, nothing is written and `existing` is returned.
+   * Writes the event, conditional on its id being new for the tenant, then one delivery record per
+   * matched destination. When it already exists, nothing is written and `existing` is returned. Not
+   * atomic: a crash after the event leaves deliveries missing, for a repeated publish to repair.
    */
   createWithDeliveries(
     event: Event,
@@ -87,6 +88,8 @@ export interface DeliveryRepository {
   get(tenantId: string, eventId: string, destinationId: string): Promise<Delivery | null>;
   listForEvent(tenantId: string, eventId: string): Promise<Delivery[]>;
   put(delivery: Delivery): Promise<void>;
+  /** Writes the delivery only if no record exists for its (event, destination); false when one did. */
+  putIfAbsent(delivery: Delivery): Promise<boolean>;
   /**
    * Writes `next` only if the stored record still expects `expectedAttemptNumber`: the guard that
    * makes each (event, destination, attempt number) take effect once. False when it lost the race.

@@ -37,8 +37,8 @@ export class EnqueueFailedError extends Error {
 export const DISABLED_REASON = 'destination_disabled';
 
 /**
- * DESIGN.md §4: validate, match, write the event and its deliveries in one transaction, enqueue, and
- * only then report success. An unknown tenant is not an error (Outpost accepts the event): the event
+ * DESIGN.md §4: validate, match, write the event and then its deliveries, enqueue, and only then
+ * report success. An unknown tenant is not an error (Outpost accepts the event): the event
  * is stored with no destinations so that it can be inspected.
  */
 export async function publishEvent(deps: AppDependencies, input: PublishInput): Promise<PublishResult> {
@@ -85,16 +85,9 @@ export async function publishEvent(deps: AppDependencies, input: PublishInput): 
   ]);
 
   if (!written.created) {
+    const tasks = await resumeDeliveries(deps, written.existing, found?.destinations ?? [], now);
+    await enqueue(deps, tasks);
     const existing = written.existing;
-    // The first publish may have died between its write and its enqueue; deliveries that never ran
-    // are sent again (the deliverer drops a task whose task_id is no longer current).
-    const pending = (await deps.deliveries.listForEvent(existing.tenant_id, existing.id)).filter(
-      (delivery) => delivery.status === 'queued' && delivery.attempts === 0,
-    );
-    await enqueue(
-      deps,
-      pending.map((delivery) => taskFor(delivery, existing, false)),
-    );
     return { id: existing.id, duplicate: true, destination_ids: existing.matched_destination_ids };
   }
   await enqueue(
@@ -102,6 +95,39 @@ export async function publishEvent(deps: AppDependencies, input: PublishInput): 
     plans.map((plan) => plan.task),
   );
   return { id: event.id, duplicate: false, destination_ids: event.matched_destination_ids };
+}
+
+/**
+ * A repeated publish of a stored event: the first one may have died after writing the event and
+ * before its deliveries or its enqueue. Deliveries that were never written are created now (for the
+ * matched destinations that still exist), and those that never ran are sent again; the deliverer
+ * drops a task whose task_id is no longer current, so a first publish that did finish costs nothing.
+ */
+async function resumeDeliveries(
+  deps: AppDependencies,
+  existing: Event,
+  destinations: Destination[],
+  now: Date,
+): Promise<DeliveryTask[]> {
+  const recorded = await deps.deliveries.listForEvent(existing.tenant_id, existing.id);
+  const recordedIds = new Set(recorded.map((delivery) => delivery.destination_id));
+  const missing = destinations.filter(
+    (destination) =>
+      existing.matched_destination_ids.includes(destination.id) && !recordedIds.has(destination.id),
+  );
+  const created = await Promise.all(
+    missing.map(async (destination) => {
+      const plan =
+        destination.disabled_at === null
+          ? planDelivery(existing, destination, now)
+          : { delivery: skippedDelivery(existing, destination, now), task: null };
+      return (await deps.deliveries.putIfAbsent(plan.delivery)) ? plan.task : null;
+    }),
+  );
+  const neverRan = recorded
+    .filter((delivery) => delivery.status === 'queued' && delivery.attempts === 0)
+    .map((delivery) => taskFor(delivery, existing, false));
+  return [...neverRan, ...created.filter((task): task is DeliveryTask => task !== null)];
 }
 
 function selectCandidates(destinations: Destination[], destinationId: string | undefined): Destination[] {

@@ -57,14 +57,29 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     );
   }
 
-  async advance(next: Delivery, expectedAttemptNumber: number): Promise<boolean> {
+  putIfAbsent(delivery: Delivery): Promise<boolean> {
+    return this.conditionalPut(delivery, 'attribute_not_exists(pk)');
+  }
+
+  advance(next: Delivery, expectedAttemptNumber: number): Promise<boolean> {
+    return this.conditionalPut(next, 'next_attempt_number = :expected', {
+      ':expected': expectedAttemptNumber,
+    });
+  }
+
+  /** False when the condition does not hold (nothing written). */
+  private async conditionalPut(
+    delivery: Delivery,
+    condition: string,
+    values?: Record<string, number>,
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: toDeliveryItem(next, this.retentionDays),
-          ConditionExpression: 'next_attempt_number = :expected',
-          ExpressionAttributeValues: { ':expected': expectedAttemptNumber },
+          Item: toDeliveryItem(delivery, this.retentionDays),
+          ConditionExpression: condition,
+          ...(values !== undefined ? { ExpressionAttributeValues: values } : {}),
         }),
       );
       return true;

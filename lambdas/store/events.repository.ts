@@ -1,21 +1,13 @@
-import {
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, Event } from '../core/model';
 import type { EventQuery, EventRepository, Page } from '../core/ports';
 import { batchWrite, type StoredItem } from './batch-operations';
 import { toDeliveryItem } from './delivery-item';
-import { cancellationReason, isConditionalCheckFailed } from './dynamo-errors';
+import { isConditionalCheckFailed } from './dynamo-errors';
 import { ExpressionBuilder } from './expression-builder';
 import { keyFromIdIndex } from './id-index';
 import { ALL_EVENTS_PARTITION, eventIdKey, eventSk, expiresAt, tenantPk, timeSortKey } from './keys';
 import { listTimeOrdered, nonEmpty, type TimeOrderedIndexes } from './time-ordered-list';
-
-/** One transaction holds at most 100 items: the event plus 99 deliveries. */
-const MAX_TRANSACTION_DELIVERIES = 99;
 
 const EVENT_INDEXES: TimeOrderedIndexes = {
   tenant: (tenantId) => ({
@@ -46,46 +38,37 @@ export class DynamoEventRepository implements EventRepository {
     private readonly retentionDays: number,
   ) {}
 
+  /**
+   * The event's conditional Put decides (a repeated id writes nothing), then its deliveries follow in
+   * BatchWriteItem calls. Not a transaction: DynamoDB bills transactional writes twice, and the event
+   * is the larger item. A crash between the two writes leaves deliveries missing; the producer's
+   * retry with the same id (or the ingest queue's redelivery) finds the event and creates them
+   * (publishEvent's repair), and the API has not answered 202 before both writes are done.
+   */
   async createWithDeliveries(
     event: Event,
     deliveries: Delivery[],
   ): Promise<{ created: true } | { created: false; existing: Event }> {
-    const eventPut = {
-      TableName: this.table,
-      Item: this.toItem(event),
-      // The idempotency gate: a repeated event id writes nothing.
-      ConditionExpression: 'attribute_not_exists(pk)',
-    };
-    const deliveryItems = deliveries.map((delivery) => toDeliveryItem(delivery, this.retentionDays));
     try {
-      if (deliveryItems.length <= MAX_TRANSACTION_DELIVERIES) {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: eventPut },
-              ...deliveryItems.map((Item) => ({ Put: { TableName: this.table, Item } })),
-            ],
-          }),
-        );
-      } else {
-        // Too many for one transaction: the event's conditional write still decides, then the
-        // deliveries follow. A crash in between leaves deliveries missing, which a repeated publish
-        // sees by comparing listForEvent with matched_destination_ids.
-        await this.client.send(new PutCommand(eventPut));
-        await batchWrite(
-          this.client,
-          this.table,
-          deliveryItems.map((Item) => ({ PutRequest: { Item } })),
-        );
-      }
-      return { created: true };
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: this.toItem(event),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
     } catch (error) {
-      if (cancellationReason(error) !== 'ConditionalCheckFailed' && !isConditionalCheckFailed(error))
-        throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       const existing = await this.read(event.tenant_id, event.id, true);
       if (existing === null) throw error;
       return { created: false, existing };
     }
+    await batchWrite(
+      this.client,
+      this.table,
+      deliveries.map((delivery) => ({ PutRequest: { Item: toDeliveryItem(delivery, this.retentionDays) } })),
+    );
+    return { created: true };
   }
 
   private toItem(event: Event): StoredItem {

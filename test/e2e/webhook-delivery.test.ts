@@ -1,6 +1,8 @@
 import net from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { createDocumentClient } from '../../lambdas/store/dynamo-client';
+import { DynamoEventRepository } from '../../lambdas/store/events.repository';
 import { apiClient, eventually, type ApiClient } from '../support/api-client';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
@@ -189,6 +191,58 @@ it('records a timeout and a refused connection as failed attempts with their err
   const [attempt] = await attemptsReach(published.body.id, 1);
   expect(attempt).toMatchObject({ status: 'failed', code: 'connection_refused' });
   await api.delete(`/tenants/acme/destinations/${refused.id}`);
+});
+
+it('completes a publish that died after storing the event, when the producer retries with the same id', async () => {
+  const destination = await createWebhook(receiver.url, ['order.repaired']);
+  const event = {
+    id: 'evt-died-mid-publish',
+    tenant_id: 'acme',
+    topic: 'order.repaired',
+    time: new Date().toISOString(),
+    eligible_for_retry: true,
+    metadata: null,
+    data: { n: 1 },
+    matched_destination_ids: [destination.id],
+  };
+  // What the first publish left behind when it stopped between the event's write and its deliveries'.
+  const client = createDocumentClient({
+    region: 'us-east-1',
+    endpoint: runtime.dynamoEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await new DynamoEventRepository(client, runtime.env.EVENTS_TABLE!, 30).createWithDeliveries(event, []);
+  client.destroy();
+
+  const retried = await api.post('/publish', {
+    id: event.id,
+    tenant_id: 'acme',
+    topic: 'order.repaired',
+    data: { n: 1 },
+  });
+  expect(retried.status).toBe(202);
+  expect(retried.body).toEqual({ id: event.id, duplicate: true, destination_ids: [destination.id] });
+  const [attempt] = await attemptsReach(event.id, 1);
+  expect(attempt).toMatchObject({ status: 'success', attempt_number: 1 });
+
+  await eventually('the delivery is recorded as done', async () => {
+    const page = await api.get<{ models: Array<{ status: string }> }>(
+      `/tenants/acme/destinations/${destination.id}/deliveries`,
+    );
+    return page.body.models[0]?.status === 'success' ? true : undefined;
+  });
+  // A further retry finds the delivery done and sends nothing.
+  const again = await api.post<{ duplicate: boolean }>('/publish', {
+    id: event.id,
+    tenant_id: 'acme',
+    topic: 'order.repaired',
+    data: { n: 1 },
+  });
+  expect(again.body.duplicate).toBe(true);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Other tests' retries may still reach this receiver; only this event's deliveries count.
+  const mine = receiver.requests.filter((request) => request.headers['webhook-id'] === event.id);
+  expect(mine.map((request) => JSON.parse(request.body) as unknown)).toEqual([{ n: 1 }]);
 });
 
 it('stores events that match no destination', async () => {

@@ -109,6 +109,22 @@ describe('deliveries', () => {
     expect(finished?.status).toBe('success');
   });
 
+  it('puts a delivery only when its (event, destination) has no record yet', async () => {
+    const { deliveries } = store.repositories;
+    const first = delivery('t-absent', 'e1', 'd1', minute(1));
+    expect(await deliveries.putIfAbsent(first)).toBe(true);
+    const advanced: Delivery = {
+      ...first,
+      status: 'success',
+      due_at: null,
+      next_attempt_number: 2,
+      attempts: 1,
+    };
+    expect(await deliveries.advance(advanced, 1)).toBe(true);
+    expect(await deliveries.putIfAbsent({ ...first, task_id: 'another-task' })).toBe(false);
+    expect(await deliveries.get('t-absent', 'e1', 'd1')).toEqual(advanced);
+  });
+
   it('lets exactly one of two concurrent advances for the same attempt number win', async () => {
     const { deliveries } = store.repositories;
     const start = delivery('t-race', 'e1', 'd1', minute(1));
