@@ -32,6 +32,15 @@ const pk: KeyAttribute = { name: 'pk', type: 'S' };
 const sk: KeyAttribute = { name: 'sk', type: 'S' };
 const string = (name: string): KeyAttribute => ({ name, type: 'S' });
 
+/**
+ * What the time-ordered listing indexes copy: the attributes their filters read, not whole items.
+ * An event's `data` and an attempt's `response_data` are written once, to the table, instead of once
+ * more per index (DynamoDB bills each index write by the projected item's size); a listed page's items
+ * are then fetched by key with BatchGetItem (docs/data-model.md, Capacity).
+ */
+const EVENT_FILTER_ATTRIBUTES = { include: ['id', 'topic', 'matched_destination_ids'] };
+const ATTEMPT_FILTER_ATTRIBUTES = { include: ['event_id', 'destination_id', 'status', 'topic'] };
+
 export const TABLE_DEFINITIONS: readonly TableDefinition[] = [
   {
     id: 'destinations',
@@ -59,15 +68,14 @@ export const TABLE_DEFINITIONS: readonly TableDefinition[] = [
         indexName: 'events-by-time',
         partitionKey: string('gsi1pk'),
         sortKey: string('gsi1sk'),
-        projection: 'ALL',
+        projection: EVENT_FILTER_ATTRIBUTES,
       },
-      // Every tenant's events in time order (admin listing without tenant_id). Carries the filter
-      // attributes so filters run in DynamoDB; the page's items are then fetched by key.
+      // Every tenant's events in time order (admin listing without tenant_id).
       {
         indexName: 'all-events-by-time',
         partitionKey: string('gsi2pk'),
         sortKey: string('gsi2sk'),
-        projection: { include: ['id', 'topic', 'matched_destination_ids'] },
+        projection: EVENT_FILTER_ATTRIBUTES,
       },
       // Event by id without its tenant (admin GET /events/:id).
       { indexName: 'events-by-id', partitionKey: string('gsi3pk'), projection: 'KEYS_ONLY' },
@@ -98,26 +106,26 @@ export const TABLE_DEFINITIONS: readonly TableDefinition[] = [
         indexName: 'attempts-by-time',
         partitionKey: string('gsi1pk'),
         sortKey: string('gsi1sk'),
-        projection: 'ALL',
+        projection: ATTEMPT_FILTER_ATTRIBUTES,
       },
       {
         indexName: 'attempts-by-destination',
         partitionKey: string('gsi2pk'),
         sortKey: string('gsi2sk'),
-        projection: 'ALL',
+        projection: ATTEMPT_FILTER_ATTRIBUTES,
       },
       {
         indexName: 'attempts-by-event',
         partitionKey: string('gsi3pk'),
         sortKey: string('gsi3sk'),
-        projection: 'ALL',
+        projection: ATTEMPT_FILTER_ATTRIBUTES,
       },
-      // Every tenant's attempts in time order (admin listing); filter attributes only, items fetched by key.
+      // Every tenant's attempts in time order (admin listing).
       {
         indexName: 'all-attempts-by-time',
         partitionKey: string('gsi4pk'),
         sortKey: string('gsi4sk'),
-        projection: { include: ['event_id', 'destination_id', 'status', 'topic'] },
+        projection: ATTEMPT_FILTER_ATTRIBUTES,
       },
       // Attempt by id without its tenant (admin GET /attempts/:id).
       { indexName: 'attempts-by-id', partitionKey: string('gsi5pk'), projection: 'KEYS_ONLY' },

@@ -8,7 +8,7 @@ import { seekTimeIndex, type SeekResult, type TimeIndex } from './seek-paginatio
 export interface TimeOrderedIndexes {
   /** The index to read for one tenant (its partition starts with the tenant). */
   tenant(tenantId: string): TimeIndex;
-  /** The admin-wide index; it projects only keys and filter attributes. */
+  /** The admin-wide index. */
   allTenants: TimeIndex;
 }
 
@@ -26,7 +26,8 @@ export interface TimeOrderedQuery {
 /**
  * A page of events or attempts in time order. One tenant reads its own partition of the tenant
  * index; several or all tenants read the admin-wide index (restricted to the tenants' partitions by
- * a filter on `pk`) and then fetch the page's items by key, since that index holds no full items.
+ * a filter on `pk`). Both indexes hold keys and filter attributes only, so the page's items are then
+ * fetched by key.
  */
 export async function listTimeOrdered(
   client: DynamoDBDocumentClient,
@@ -41,19 +42,18 @@ export async function listTimeOrdered(
   }
   const present = filters.filter((filter): filter is string => filter !== undefined);
   const [onlyTenant] = tenantIds ?? [];
-  if (tenantIds?.length === 1 && onlyTenant !== undefined) {
-    return seekTimeIndex(client, table, indexes.tenant(onlyTenant), builder, present, time, request);
-  }
-  const tenantFilter = tenantIds !== undefined ? [builder.in('pk', tenantIds.map(tenantPk))] : [];
-  const page = await seekTimeIndex(
-    client,
-    table,
-    indexes.allTenants,
-    builder,
-    [...tenantFilter, ...present],
-    time,
-    request,
-  );
+  const page =
+    tenantIds?.length === 1 && onlyTenant !== undefined
+      ? await seekTimeIndex(client, table, indexes.tenant(onlyTenant), builder, present, time, request)
+      : await seekTimeIndex(
+          client,
+          table,
+          indexes.allTenants,
+          builder,
+          [...(tenantIds !== undefined ? [builder.in('pk', tenantIds.map(tenantPk))] : []), ...present],
+          time,
+          request,
+        );
   const items = await batchGetInOrder(
     client,
     table,
