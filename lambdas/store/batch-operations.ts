@@ -56,21 +56,33 @@ function dedupeKeys(keys: readonly ItemKey[], keyId: (key: ItemKey) => string): 
   return [...seen.values()];
 }
 
+/** BatchWriteItem calls in flight at once: a fan-out of 100 deliveries is one round trip, not four. */
+const BATCH_WRITE_CONCURRENCY = 4;
+
 /** Puts and deletes in batches of 25, retrying unprocessed items until all are written. */
 export async function batchWrite(
   client: DynamoDBDocumentClient,
   table: string,
   requests: readonly WriteRequest[],
 ): Promise<void> {
-  for (const chunk of chunks(requests, BATCH_WRITE_MAX)) {
-    let pending: WriteRequest[] = chunk;
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round > MAX_UNPROCESSED_ROUNDS) {
-        throw new Error(`BatchWrite on ${table}: ${pending.length} requests still unprocessed`);
-      }
-      if (round > 0) await backoff(round);
-      const output = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (output.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+  const batches = chunks(requests, BATCH_WRITE_MAX);
+  for (const group of chunks(batches, BATCH_WRITE_CONCURRENCY)) {
+    await Promise.all(group.map((batch) => writeBatch(client, table, batch)));
+  }
+}
+
+async function writeBatch(
+  client: DynamoDBDocumentClient,
+  table: string,
+  batch: WriteRequest[],
+): Promise<void> {
+  let pending = batch;
+  for (let round = 0; pending.length > 0; round += 1) {
+    if (round > MAX_UNPROCESSED_ROUNDS) {
+      throw new Error(`BatchWrite on ${table}: ${pending.length} requests still unprocessed`);
     }
+    if (round > 0) await backoff(round);
+    const output = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+    pending = (output.UnprocessedItems?.[table] ?? []) as WriteRequest[];
   }
 }
