@@ -73,10 +73,7 @@ export class Deliverer {
     const staleReason = whyStale(task, delivery);
     if (staleReason || !delivery) return { kind: 'stale', reason: staleReason ?? 'no delivery record' };
 
-    const destination = await this.destinationCache.getOrLoad(
-      `${task.tenant_id}/${task.destination_id}`,
-      () => this.deps.destinations.get(task.tenant_id, task.destination_id),
-    );
+    const destination = await this.currentDestination(task);
     if (!destination) return this.abandon(delivery, 'failed', 'destination_deleted');
     if (destination.disabled_at) return this.abandon(delivery, 'skipped', 'destination_disabled');
 
@@ -97,6 +94,21 @@ export class Deliverer {
       allowPrivateTargets: config.mode === 'local',
     });
     return this.record(task, delivery, event, destination, result);
+  }
+
+  /**
+   * The destination from the warm cache, except that "deleted" and "disabled" are read again: they end
+   * the delivery for good (failed, skipped), while a stale enabled entry at worst sends once more
+   * within the cache's few seconds. So a destination enabled a moment ago is never skipped.
+   */
+  private async currentDestination(task: DeliveryTask): Promise<Destination | null> {
+    const key = `${task.tenant_id}/${task.destination_id}`;
+    const load = () => this.deps.destinations.get(task.tenant_id, task.destination_id);
+    const cached = await this.destinationCache.getOrLoad(key, load);
+    if (cached && !cached.disabled_at) return cached;
+    const fresh = await load();
+    this.destinationCache.set(key, fresh);
+    return fresh;
   }
 
   private async record(

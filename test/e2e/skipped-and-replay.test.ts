@@ -100,6 +100,51 @@ it('records skipped deliveries while disabled and replays them in bulk after ena
   expect(again.body.replayed).toBe(0);
 });
 
+it('delivers to a destination enabled a moment after the deliverer saw it disabled', async () => {
+  // A retry due after the deliverer's 5 s destination cache has expired, so that the retry is what
+  // loads the destination, while it is disabled.
+  const created = await api.post<{ id: string }>('/tenants/replay/destinations', {
+    type: 'webhook',
+    topics: ['cache.*'],
+    config: { url: receiver.url },
+    retry_schedule: [6],
+  });
+  const destinationId = created.body.id;
+  receiver.respondWith({ status: 500 });
+  const first = await api.post<{ id: string }>('/publish', {
+    tenant_id: 'replay',
+    topic: 'cache.first',
+    data: { n: 1 },
+  });
+  await receiver.waitFor(1, 15000);
+  receiver.respondWith({ status: 200 });
+  await api.put(`/tenants/replay/destinations/${destinationId}/disable`);
+  await eventually('the pending retry is skipped', async () => {
+    const page = await api.get<{ models: DeliveryView[] }>(
+      `/tenants/replay/destinations/${destinationId}/deliveries?status=skipped`,
+    );
+    return page.body.models.some((delivery) => delivery.event_id === first.body.id) ? true : undefined;
+  });
+
+  await api.put(`/tenants/replay/destinations/${destinationId}/enable`);
+  const second = await api.post<{ id: string; destination_ids: string[] }>('/publish', {
+    tenant_id: 'replay',
+    topic: 'cache.second',
+    data: { n: 2 },
+  });
+  expect(second.body.destination_ids).toEqual([destinationId]);
+  await eventually('the event published after enabling is delivered', async () => {
+    const page = await api.get<{ models: DeliveryView[] }>(
+      `/tenants/replay/destinations/${destinationId}/deliveries`,
+    );
+    const delivery = page.body.models.find((candidate) => candidate.event_id === second.body.id);
+    return delivery?.status === 'success' ? delivery : undefined;
+  });
+  expect(
+    receiver.requests.filter((request) => request.headers['webhook-id'] === second.body.id),
+  ).toHaveLength(1);
+});
+
 it('explains why an event would not reach a destination', async () => {
   const destinationId = await webhook(['user.*'], {
     data: { plan: { $in: ['pro', 'team'] }, seats: { $gte: 5 } },
