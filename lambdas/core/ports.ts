@@ -95,6 +95,11 @@ export interface DeliveryRepository {
    * makes each (event, destination, attempt number) take effect once. False when it lost the race.
    */
   advance(next: Delivery, expectedAttemptNumber: number): Promise<boolean>;
+  /**
+   * Writes `next` only if the stored record is still `current` (same task, attempt number and
+   * status): the sweeper's hand-over of a presumed-lost task. False when anything moved on.
+   */
+  replaceTask(next: Delivery, current: Delivery): Promise<boolean>;
   /** One destination's deliveries in event-time order, optionally only some statuses (replay, listing). */
   listForDestination(
     tenantId: string,

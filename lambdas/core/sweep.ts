@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { AppDependencies } from './dependencies';
 import { MAX_QUEUE_DELAY_SECONDS } from './deliver';
 import { taskFor } from './delivery-plan';
+import type { Delivery } from './model';
+import type { ScheduledTask } from './ports';
 
 /**
  * How long past its due time a queued or retrying delivery may go unattempted before the sweeper
  * presumes its task lost (an enqueue that never completed). Longer than a delivery Lambda's worst
- * case (visibility timeout) so that slow but live tasks are rarely duplicated; duplicates are
- * harmless anyway because the deliverer drops stale tasks.
+ * case (visibility timeout) so that slow but live tasks are rarely taken over.
  */
 export const LOST_TASK_GRACE_MS = 10 * 60 * 1000;
 const PAGE_SIZE = 100;
@@ -14,31 +16,64 @@ const PAGE_SIZE = 100;
 export type SweepMode = 'lost' | 'recover-all';
 
 /**
- * Re-enqueues deliveries whose task may be lost: in `lost` mode (the scheduled sweeper) those overdue
- * by more than the grace; in `recover-all` mode (the local runtime at boot, whose queue emulator keeps
- * nothing across restarts) every queued or retrying delivery, each with its remaining delay.
+ * Re-enqueues deliveries whose task may be lost.
+ *
+ * `lost` mode (the scheduled sweeper) takes over deliveries overdue by more than the grace: each gets
+ * a new task id and is due now, written only if the record has not moved on. The old task, if it was
+ * merely slow (a backlog longer than the grace), becomes stale and is dropped when it runs, so there
+ * is never more than one live task per delivery, and the delivery leaves the overdue range, so later
+ * sweeps do not send it again and again while the backlog drains.
+ *
+ * `recover-all` mode (the local runtime at boot, whose queue emulator keeps nothing across restarts)
+ * sends every queued or retrying delivery's current task, each with its remaining delay.
  */
 export async function sweepDeliveries(
   deps: Pick<AppDependencies, 'clock' | 'deliveries' | 'queue'>,
   mode: SweepMode,
 ): Promise<number> {
-  const now = deps.clock.now().getTime();
+  const now = deps.clock.now();
   const dueBefore =
-    mode === 'recover-all' ? '9999-12-31T23:59:59.999Z' : new Date(now - LOST_TASK_GRACE_MS).toISOString();
+    mode === 'recover-all'
+      ? '9999-12-31T23:59:59.999Z'
+      : new Date(now.getTime() - LOST_TASK_GRACE_MS).toISOString();
   let cursor: string | undefined;
   let requeued = 0;
   do {
     const page = await deps.deliveries.listDue(dueBefore, PAGE_SIZE, cursor);
-    const tasks = page.deliveries.map((delivery) => ({
-      task: taskFor(delivery, null, false),
-      delaySeconds: Math.min(
-        MAX_QUEUE_DELAY_SECONDS,
-        Math.max(0, (Date.parse(delivery.due_at ?? delivery.updated_at) - now) / 1000),
-      ),
-    }));
+    const tasks =
+      mode === 'recover-all'
+        ? page.deliveries.map((delivery) => ({
+            task: taskFor(delivery, null, false),
+            delaySeconds: Math.min(
+              MAX_QUEUE_DELAY_SECONDS,
+              Math.max(0, (Date.parse(delivery.due_at ?? delivery.updated_at) - now.getTime()) / 1000),
+            ),
+          }))
+        : await takeOver(deps, page.deliveries, now);
     if (tasks.length > 0) await deps.queue.enqueue(tasks);
     requeued += tasks.length;
     cursor = page.cursor;
   } while (cursor);
   return requeued;
+}
+
+async function takeOver(
+  deps: Pick<AppDependencies, 'deliveries'>,
+  overdue: Delivery[],
+  now: Date,
+): Promise<ScheduledTask[]> {
+  const taken = await Promise.all(
+    overdue.map(async (delivery) => {
+      const renewed: Delivery = {
+        ...delivery,
+        task_id: randomUUID(),
+        due_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      };
+      return (await deps.deliveries.replaceTask(renewed, delivery)) ? renewed : null;
+    }),
+  );
+  return taken
+    .filter((delivery): delivery is Delivery => delivery !== null)
+    .map((delivery) => ({ task: taskFor(delivery, null, false), delaySeconds: 0 }));
 }

@@ -67,11 +67,21 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     });
   }
 
+  replaceTask(next: Delivery, current: Delivery): Promise<boolean> {
+    return this.conditionalPut(
+      next,
+      'task_id = :task AND next_attempt_number = :attempt AND #status = :status',
+      { ':task': current.task_id, ':attempt': current.next_attempt_number, ':status': current.status },
+      { '#status': 'status' },
+    );
+  }
+
   /** False when the condition does not hold (nothing written). */
   private async conditionalPut(
     delivery: Delivery,
     condition: string,
-    values?: Record<string, number>,
+    values?: Record<string, string | number>,
+    names?: Record<string, string>,
   ): Promise<boolean> {
     try {
       await this.client.send(
@@ -80,6 +90,7 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
           Item: toDeliveryItem(delivery, this.retentionDays),
           ConditionExpression: condition,
           ...(values !== undefined ? { ExpressionAttributeValues: values } : {}),
+          ...(names !== undefined ? { ExpressionAttributeNames: names } : {}),
         }),
       );
       return true;

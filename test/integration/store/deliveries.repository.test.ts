@@ -125,6 +125,20 @@ describe('deliveries', () => {
     expect(await deliveries.get('t-absent', 'e1', 'd1')).toEqual(advanced);
   });
 
+  it('replaces a task only while the record is unchanged', async () => {
+    const { deliveries } = store.repositories;
+    const current = delivery('t-takeover', 'e1', 'd1', minute(1));
+    await deliveries.put(current);
+    const renewed: Delivery = { ...current, task_id: 'task-renewed', due_at: minute(20) };
+    expect(await deliveries.replaceTask(renewed, current)).toBe(true);
+    expect(await deliveries.replaceTask({ ...current, task_id: 'task-late' }, current)).toBe(false);
+
+    const skipped: Delivery = { ...renewed, status: 'skipped', due_at: null };
+    await deliveries.put(skipped);
+    expect(await deliveries.replaceTask({ ...renewed, task_id: 'task-other' }, renewed)).toBe(false);
+    expect(await deliveries.get('t-takeover', 'e1', 'd1')).toEqual(skipped);
+  });
+
   it('lets exactly one of two concurrent advances for the same attempt number win', async () => {
     const { deliveries } = store.repositories;
     const start = delivery('t-race', 'e1', 'd1', minute(1));
