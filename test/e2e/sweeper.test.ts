@@ -1,9 +1,7 @@
 import type { Delivery, Event } from '../../lambdas/core/model';
-import { createDocumentClient } from '../../lambdas/store/dynamo-client';
-import { DynamoDeliveryRepository } from '../../lambdas/store/deliveries.repository';
-import { DynamoEventRepository } from '../../lambdas/store/events.repository';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { apiClient, eventually, type ApiClient } from '../support/api-client';
+import { runtimeStore, type RuntimeStore } from '../support/runtime-store';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -15,22 +13,18 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
 let runtime: LocalRuntime;
 let api: ApiClient;
 let receiver: WebhookReceiver;
-let client: ReturnType<typeof createDocumentClient>;
+let store: RuntimeStore;
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({ inMemory: true, apiPort: 0 });
   api = apiClient(runtime.apiUrl, runtime.adminKey);
   receiver = await startWebhookReceiver();
-  client = createDocumentClient({
-    region: 'us-east-1',
-    endpoint: runtime.dynamoEndpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  store = runtimeStore(runtime);
   expect((await api.put('/tenants/sweep', {})).status).toBe(201);
 }, 120000);
 
 afterAll(async () => {
-  client?.destroy();
+  store?.close();
   await receiver?.close();
   await runtime?.stop();
 });
@@ -70,9 +64,7 @@ it('takes over a delivery whose task was lost, once, even when sweeps overlap it
     updated_at: overdue,
   };
   // What a publish leaves when it dies after its writes and before its enqueue.
-  await new DynamoEventRepository(client, runtime.env.EVENTS_TABLE!, 30).createWithDeliveries(event, [
-    delivery,
-  ]);
+  await store.events.createWithDeliveries(event, [delivery]);
 
   // The receiver holds the request, so the second sweep runs while the delivery is in flight.
   receiver.respondWith({ status: 200, delayMs: 2000 });
@@ -80,9 +72,8 @@ it('takes over a delivery whose task was lost, once, even when sweeps overlap it
   await receiver.waitFor(1, 15000);
   expect(await runtime.runSweeper()).toBe(0);
 
-  const deliveries = new DynamoDeliveryRepository(client, runtime.env.EVENTS_TABLE!, 30);
   const done = await eventually('the delivery is recorded', async () => {
-    const stored = await deliveries.get('sweep', event.id, destinationId);
+    const stored = await store.deliveries.get('sweep', event.id, destinationId);
     return stored?.status === 'success' ? stored : undefined;
   });
   expect(done.attempts).toBe(1);

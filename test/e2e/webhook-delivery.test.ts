@@ -1,9 +1,8 @@
 import net from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { createDocumentClient } from '../../lambdas/store/dynamo-client';
-import { DynamoEventRepository } from '../../lambdas/store/events.repository';
 import { apiClient, eventually, type ApiClient } from '../support/api-client';
+import { runtimeStore } from '../support/runtime-store';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -206,13 +205,9 @@ it('completes a publish that died after storing the event, when the producer ret
     matched_destination_ids: [destination.id],
   };
   // What the first publish left behind when it stopped between the event's write and its deliveries'.
-  const client = createDocumentClient({
-    region: 'us-east-1',
-    endpoint: runtime.dynamoEndpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await new DynamoEventRepository(client, runtime.env.EVENTS_TABLE!, 30).createWithDeliveries(event, []);
-  client.destroy();
+  const store = runtimeStore(runtime);
+  await store.events.createWithDeliveries(event, []);
+  store.close();
 
   const retried = await api.post('/publish', {
     id: event.id,
