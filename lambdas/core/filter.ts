@@ -1,10 +1,12 @@
+import { RE2JS } from 're2js';
 import type { Event, JsonObject } from './model';
 
 /**
- * Destination filters: Hookdeck's filter dialect as Outpost's matcher (internal/simplejsonmatch)
- * evaluates it, plus `$regex`. The filter is matched against `{id, topic, time, metadata, data}` of the
- * event. One evaluator answers both "does it match" and "why not" (explainFilter); docs/filters.md is the
- * user-facing description, including where this deliberately differs from Outpost.
+ * Destination filters: Hookdeck's filter dialect evaluated exactly as Outpost's matcher
+ * (internal/simplejsonmatch, a port of Hookdeck's simple-json-match) evaluates it, plus `$regex`,
+ * which Outpost lacks. The filter is matched against `{id, topic, time, metadata, data}` of the event.
+ * One evaluator answers both "does it match" and "why not" (explainFilter), within a bounded amount of
+ * work. docs/filters.md is the user-facing description, including the few differences from Outpost.
  */
 
 export type FilterEvent = Pick<Event, 'id' | 'topic' | 'time' | 'metadata' | 'data'>;
@@ -17,6 +19,16 @@ export interface FilterExplanation {
 }
 
 export const MAX_FILTER_DEPTH = 32;
+
+/**
+ * The work one evaluation may do, in steps of ~100 ns: one per filter node compared with an event value
+ * (array elements, `$in` list entries and values inside an `$eq` comparison included), and a `$regex`
+ * test by its worst-case cost. Past the budget the evaluation stops and the event does not match, so
+ * no filter, however it meets a huge array, holds up the publish Lambda for more than tens of ms.
+ */
+export const MAX_FILTER_STEPS = 200_000;
+/** How deep an evaluation descends into the event (Outpost has no limit; the stack here has one). */
+export const MAX_NESTING = 256;
 
 const COMPARISONS = [
   '$eq',
@@ -42,44 +54,68 @@ export function matchesFilter(filter: JsonObject | null, event: FilterEvent): bo
 
 export function explainFilter(filter: JsonObject | null, event: FilterEvent): FilterExplanation {
   if (!filter || Object.keys(filter).length === 0) return { matches: true };
-  const outcome = matchValue(filterInput(event), filter, '');
+  return explainMatch(filterInput(event), filter);
+}
+
+/** Outpost's `simplejsonmatch.Match` on any JSON input; filters see the event view of filterInput. */
+export function explainMatch(input: unknown, schema: unknown): FilterExplanation {
+  let outcome: Outcome;
+  try {
+    outcome = new Evaluation().document(input, schema, '');
+  } catch (error) {
+    if (!(error instanceof EvaluationStopped)) throw error;
+    outcome = error.failure;
+  }
   return outcome === PASS
     ? { matches: true }
-    : { matches: false, failed_path: outcome.path, reason: outcome.reason };
+    : { matches: false, failed_path: outcome.path, reason: outcome.reason() };
 }
 
 /** Errors naming the filter path, e.g. `filter.data.price.$gte: expected a number or string, got object`. */
 export function validateFilter(filter: unknown): string[] {
   if (filter === null) return [];
   if (!isObject(filter)) return [`filter: must be an object or null, got ${typeName(filter)}`];
-  const errors: string[] = [];
-  validateObject(filter, 'filter', true, 0, errors);
-  return errors;
+  const found: Validation = { errors: [], regexes: 0 };
+  validateObject(filter, 'filter', true, 0, found);
+  if (found.regexes > MAX_REGEXES_PER_FILTER) {
+    found.errors.push(`filter: has ${found.regexes} $regex operators, more than ${MAX_REGEXES_PER_FILTER}`);
+  }
+  return found.errors;
 }
 
 // ---------------------------------------------------------------- evaluation
 
-/** A field absent from the event; distinct from a present `null`. */
-const MISSING = Symbol('missing');
-type Value = unknown;
+/** The reason is only written out for the failure that is reported, not for every element tried. */
 interface Failure {
   path: string;
-  reason: string;
+  reason: () => string;
 }
 const PASS = null;
 type Outcome = Failure | typeof PASS;
 
+/** Thrown to end an evaluation that reached a limit: it does not match, even under `$not`. */
+class EvaluationStopped extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.reason());
+  }
+}
+
+/**
+ * As Outpost builds it: metadata `{}` when absent, and `time` in RFC 3339 to the second, as Go's
+ * `time.Format("2006-01-02T15:04:05Z07:00")` writes it (events are stored in UTC).
+ */
 function filterInput(event: FilterEvent): JsonObject {
+  const time = Date.parse(event.time);
   return {
     id: event.id,
     topic: event.topic,
-    time: event.time,
+    time: Number.isNaN(time) ? event.time : new Date(time).toISOString().replace(/\.\d+Z$/, 'Z'),
     metadata: event.metadata ?? {},
     data: event.data,
   };
 }
 
-function fail(path: string, reason: string): Failure {
+function fail(path: string, reason: () => string): Failure {
   return { path: path || '(event)', reason };
 }
 
@@ -87,156 +123,231 @@ function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
-/** Matches a value (or MISSING) against a filter node: a scalar, an array, or an object of fields/operators. */
-function matchValue(value: Value, schema: unknown, path: string): Outcome {
-  if (value === MISSING && !isObject(schema)) return fail(path, 'is missing');
-  if (Array.isArray(schema)) return matchContainsAll(value, schema, path);
-  if (!isObject(schema)) return matchEquality(value, schema, path);
-  // An object without comparison operators against an array applies to its elements (any may match),
-  // so `{"items":{"sku":"a"}}` finds the item; with operators it applies to the array itself.
-  const keys = Object.keys(schema);
-  if (Array.isArray(value) && !keys.some(isComparison)) {
-    return anyElement(value, path, (element) => matchValue(element, schema, path));
-  }
-  // As Outpost: `{}` below the root only says "is an object".
-  if (keys.length === 0) return isObject(value) ? PASS : fail(path, `${show(value)} is not an object`);
-  for (const [key, operand] of Object.entries(schema)) {
-    const outcome = matchKey(value, key, operand, path);
-    if (outcome !== PASS) return outcome;
-  }
-  return PASS;
-}
+/**
+ * One evaluation, with its step count. The two methods are Outpost's two mutually recursive
+ * functions, and the context they give a filter node decides what it means: `document` reads the
+ * keys of an object filter as field names (and `$or`/`$and`/`$not`), `value` tests one value with
+ * a literal, a list or an object of operators.
+ */
+class Evaluation {
+  private steps = 0;
+  private depth = 0;
 
-function matchKey(value: Value, key: string, operand: unknown, path: string): Outcome {
-  switch (key) {
-    case '$or': {
-      // Validation guarantees lists; a stored filter that bypassed it must fail, not throw, at publish.
-      const branches = Array.isArray(operand) ? operand : [];
-      if (branches.some((branch) => matchValue(value, branch, path) === PASS)) return PASS;
-      return fail(join(path, '$or'), `none of the ${branches.length} branches matched`);
+  /** Outpost's matchJSONToSchema. */
+  document(input: unknown, schema: unknown, path: string): Outcome {
+    this.charge(1, path);
+    if (isObject(schema) && Object.hasOwn(schema, '$not')) {
+      const negated = schema['$not'];
+      if (this.document(input, negated, path) === PASS) {
+        return fail(join(path, '$not'), () => `matched the negated condition ${show(negated)}`);
+      }
+      if (Object.keys(schema).length === 1) return PASS;
     }
-    case '$and': {
-      if (!Array.isArray(operand)) return fail(join(path, '$and'), 'is not a list');
+    if (!isObject(input) || !isObject(schema)) return this.value(input, schema, path);
+    for (const key of Object.keys(schema)) {
+      const outcome = this.documentKey(input, key, schema[key], path);
+      if (outcome !== PASS) return outcome;
+    }
+    return PASS;
+  }
+
+  private documentKey(input: JsonObject, key: string, operand: unknown, path: string): Outcome {
+    if (key === '$not') return PASS; // done by document()
+    if (key === '$or' && Array.isArray(operand)) return this.anyBranch(input, operand, path);
+    if (key === '$and' && Array.isArray(operand)) {
       for (const branch of operand) {
-        const outcome = matchValue(value, branch, path);
+        const outcome = this.document(input, branch, path);
         if (outcome !== PASS) return outcome;
       }
       return PASS;
     }
-    case '$not':
-      return matchValue(value, operand, path) === PASS
-        ? fail(join(path, '$not'), `matched the negated condition ${show(operand)}`)
-        : PASS;
-    default:
-      if (isComparison(key)) return matchComparison(value, key, operand, path);
-      if (value === MISSING) return fail(path, 'is missing');
-      if (!isObject(value))
-        return fail(path, `${show(value)} is not an object, cannot have field ${show(key)}`);
-      return matchValue(Object.hasOwn(value, key) ? value[key] : MISSING, operand, join(path, key));
+    // Any other key, operator-looking or not, names a field here.
+    const at = join(path, key);
+    if (Object.hasOwn(input, key)) return this.value(input[key], operand, at);
+    // As Outpost: only `$exist: false` in the field's own object accepts a missing field.
+    return isObject(operand) && operand['$exist'] === false ? PASS : fail(at, () => 'is missing');
   }
-}
 
-function matchEquality(value: Value, expected: unknown, path: string): Outcome {
-  if (Array.isArray(value))
-    return anyElement(value, path, (element) => matchEquality(element, expected, path));
-  return value === expected ? PASS : fail(path, `${show(value)} is not ${show(expected)}`);
-}
-
-/** An array filter matches an array value holding, for each filter element, some element matching it. */
-function matchContainsAll(value: Value, schema: unknown[], path: string): Outcome {
-  if (!Array.isArray(value)) return fail(path, `${show(value)} is not an array`);
-  for (const wanted of schema) {
-    if (!value.some((element) => matchValue(element, wanted, path) === PASS)) {
-      return fail(path, `no element matches ${show(wanted)}`);
+  /** Outpost's recursivelyMatchValue (which answers "mismatch"; this answers "match"). */
+  value(input: unknown, schema: unknown, path: string): Outcome {
+    this.charge(1, path);
+    // Every descent into the event passes here; the limit keeps a deeply nested payload off the stack.
+    if (this.depth >= MAX_NESTING) this.stop(path, `nests deeper than ${MAX_NESTING} levels`);
+    this.depth++;
+    try {
+      return this.matchValue(input, schema, path);
+    } finally {
+      this.depth--;
     }
   }
-  return PASS;
-}
 
-function anyElement(values: unknown[], path: string, test: (element: unknown) => Outcome): Outcome {
-  let first: Outcome = PASS;
-  for (const element of values) {
-    const outcome = test(element);
-    if (outcome === PASS) return PASS;
-    first ??= outcome;
-  }
-  return fail(
-    path,
-    first ? `no element matched (first: ${first.path}: ${first.reason})` : 'is an empty array',
-  );
-}
-
-function matchComparison(value: Value, op: Comparison, operand: unknown, path: string): Outcome {
-  if (op === '$exist') {
-    const exists = value !== MISSING;
-    return exists === operand ? PASS : fail(path, exists ? 'exists' : 'is missing');
-  }
-  if (value === MISSING) return fail(path, 'is missing');
-  return compare(value, op, operand) ? PASS : fail(path, `${show(value)} is not ${op} ${show(operand)}`);
-}
-
-/** The comparison operators on a present value. Arrays match when any element does, except as noted. */
-function compare(value: Value, op: Exclude<Comparison, '$exist'>, operand: unknown): boolean {
-  switch (op) {
-    case '$eq':
-      return isEqual(value, operand);
-    case '$neq':
-      return !isEqual(value, operand);
-    case '$in':
-      return isIn(value, operand) === true;
-    case '$nin':
-      // As Outpost: when membership cannot be decided (type mismatch), neither $in nor $nin matches.
-      return isIn(value, operand) === false;
-    default:
-      return Array.isArray(value)
-        ? value.some((element) => compare(element, op, operand))
-        : ordered(value, op, operand);
-  }
-}
-
-/** Deep equality for array/object operands (the whole value); a scalar operand equals any element. */
-function isEqual(value: Value, operand: unknown): boolean {
-  if (Array.isArray(value) && !isContainer(operand)) return value.some((element) => element === operand);
-  return deepEqual(value, operand);
-}
-
-/**
- * `$in` as Outpost: a list operand holds the value (any element of an array value); a scalar operand is
- * a substring of a string value or an element of an array value. `undefined` when the types do not allow
- * an answer.
- */
-function isIn(value: Value, operand: unknown): boolean | undefined {
-  if (Array.isArray(operand)) {
-    if (Array.isArray(value))
-      return value.some((element) => operand.includes(element) && !isContainer(element));
-    return isContainer(value) ? undefined : operand.includes(value);
-  }
-  if (Array.isArray(value)) return value.includes(operand);
-  if (typeof value === 'string' && typeof operand === 'string') return value.includes(operand);
-  return undefined;
-}
-
-function ordered(value: Value, op: Comparison, operand: unknown): boolean {
-  switch (op) {
-    case '$startsWith':
-    case '$endsWith': {
-      if (typeof value !== 'string') return false;
-      const affixes = Array.isArray(operand) ? operand : [operand];
-      return affixes.some((affix) =>
-        op === '$startsWith' ? value.startsWith(affix) : value.endsWith(affix),
+  private matchValue(input: unknown, schema: unknown, path: string): Outcome {
+    if (isPrimitive(schema)) {
+      if (Array.isArray(input)) return this.anyElement(input, path, (e) => this.value(e, schema, path));
+      return input === schema ? PASS : fail(path, () => `${show(input)} is not ${show(schema)}`);
+    }
+    if (Array.isArray(input)) {
+      if (Array.isArray(schema)) return this.containsAll(input, schema, path);
+      // An object of operators tests the array itself; any other object, each element.
+      const schemaObject = schema as JsonObject;
+      if (hasComparison(schemaObject)) return this.comparisons(input, schemaObject, path);
+      return this.anyElement(input, path, (element) => this.value(element, schemaObject, path));
+    }
+    if (!isObject(schema)) return fail(path, () => `${show(input)} is not an array`);
+    // `$or` first, and alone; then comparison operators, alone (the other keys are not evaluated).
+    const or = schema['$or'];
+    if (Array.isArray(or)) return this.anyBranch(input, or, path);
+    if (hasComparison(schema)) return this.comparisons(input, schema, path);
+    if (!isObject(input)) {
+      const keys = Object.keys(schema);
+      return fail(path, () =>
+        keys.length === 0
+          ? `${show(input)} is not an object`
+          : `${show(input)} is not an object, so ${keys.join(', ')} cannot apply`,
       );
     }
-    case '$regex':
-      return typeof value === 'string' && testRegex(operand as string, value);
-    default: {
-      const order = compareScalars(value, operand);
-      if (order === undefined) return false;
-      if (op === '$gt') return order > 0;
-      if (op === '$gte') return order >= 0;
-      if (op === '$lt') return order < 0;
-      return order <= 0;
+    return this.document(input, schema, path);
+  }
+
+  private anyBranch(input: unknown, branches: unknown[], path: string): Outcome {
+    if (branches.some((branch) => this.document(input, branch, path) === PASS)) return PASS;
+    return fail(join(path, '$or'), () => `none of the ${branches.length} branches matched`);
+  }
+
+  /** A list filter matches an array holding, for each filter element, some element matching it. */
+  private containsAll(input: unknown[], schema: unknown[], path: string): Outcome {
+    for (const wanted of schema) {
+      if (!input.some((element) => this.value(element, wanted, path) === PASS)) {
+        return fail(path, () => `no element matches ${show(wanted)}`);
+      }
+    }
+    return PASS;
+  }
+
+  private anyElement(values: unknown[], path: string, test: (element: unknown) => Outcome): Outcome {
+    let first: Outcome = PASS;
+    for (const element of values) {
+      const outcome = test(element);
+      if (outcome === PASS) return PASS;
+      first ??= outcome;
+    }
+    return fail(path, () =>
+      first ? `no element matched (first: ${first.path}: ${first.reason()})` : 'is an empty array',
+    );
+  }
+
+  /** Every comparison operator of the object holds for the value; the object's other keys are ignored. */
+  private comparisons(input: unknown, schema: JsonObject, path: string): Outcome {
+    for (const op of Object.keys(schema)) {
+      const operand = schema[op];
+      if (!isComparison(op) || this.compare(input, op, operand, path)) continue;
+      return fail(path, () => (op === '$exist' ? 'exists' : `${show(input)} is not ${op} ${show(operand)}`));
+    }
+    return PASS;
+  }
+
+  /** Outpost's operators (applyOperator), where a type the operator cannot handle is a non-match. */
+  private compare(value: unknown, op: Comparison, operand: unknown, path: string): boolean {
+    switch (op) {
+      case '$eq':
+        return this.equals(value, operand, path);
+      case '$neq':
+        return !this.equals(value, operand, path);
+      case '$in':
+        return this.isIn(value, operand, path) === true;
+      case '$nin':
+        return this.isIn(value, operand, path) === false;
+      case '$startsWith':
+      case '$endsWith':
+        return typeof value === 'string' && hasAffix(value, op, operand);
+      case '$exist':
+        return operand === true; // the value is present: a missing field never reaches an operator
+      case '$regex':
+        return typeof value === 'string' && typeof operand === 'string' && this.regex(operand, value, path);
+      default: {
+        const order = compareScalars(value, operand);
+        if (order === undefined) return false;
+        if (op === '$gt') return order > 0;
+        if (op === '$gte') return order >= 0;
+        if (op === '$lt') return order < 0;
+        return order <= 0;
+      }
     }
   }
+
+  /** Scalars by value and type; anything else by JSON equality, as Outpost compares encodings. */
+  private equals(value: unknown, operand: unknown, path: string): boolean {
+    if (isPrimitive(value) || isPrimitive(operand)) return value === operand;
+    return this.jsonEqual(value, operand, path, this.depth);
+  }
+
+  private jsonEqual(a: unknown, b: unknown, path: string, depth: number): boolean {
+    this.charge(1, path);
+    // -0 and 0 encode differently inside a container.
+    if (isPrimitive(a) || isPrimitive(b)) return Object.is(a, b);
+    if (depth >= MAX_NESTING) this.stop(path, `nests deeper than ${MAX_NESTING} levels`);
+    if (Array.isArray(a) || Array.isArray(b)) {
+      return (
+        Array.isArray(a) &&
+        Array.isArray(b) &&
+        a.length === b.length &&
+        a.every((x, i) => this.jsonEqual(x, b[i], path, depth + 1))
+      );
+    }
+    const left = a as JsonObject;
+    const right = b as JsonObject;
+    const keys = Object.keys(left);
+    return (
+      keys.length === Object.keys(right).length &&
+      keys.every((key) => Object.hasOwn(right, key) && this.jsonEqual(left[key], right[key], path, depth + 1))
+    );
+  }
+
+  /**
+   * `$in`: a list operand holds the (scalar) value; a string operand is a substring of a string
+   * value; any other operand is an element of an array value. `undefined` when the types allow no
+   * answer, which fails `$nin` as well.
+   */
+  private isIn(value: unknown, operand: unknown, path: string): boolean | undefined {
+    if (Array.isArray(operand)) {
+      if (!isPrimitive(value)) return undefined;
+      this.charge(operand.length, path);
+      return operand.includes(value);
+    }
+    if (typeof value === 'string') return typeof operand === 'string' ? value.includes(operand) : undefined;
+    if (!Array.isArray(value)) return undefined;
+    this.charge(value.length, path);
+    return isPrimitive(operand) && value.includes(operand);
+  }
+
+  private regex(pattern: string, subject: string, path: string): boolean {
+    const compiled = cachedPattern(pattern);
+    if (compiled === null) return false;
+    const tested = subject.length > REGEX_SUBJECT_CAP ? subject.slice(0, REGEX_SUBJECT_CAP) : subject;
+    this.charge(1 + Math.ceil((tested.length * compiled.programSize()) / REGEX_WORK_PER_STEP), path);
+    return compiled.test(tested);
+  }
+
+  private charge(steps: number, path: string): void {
+    this.steps += steps;
+    if (this.steps > MAX_FILTER_STEPS) this.stop(path, `evaluation stopped after ${MAX_FILTER_STEPS} steps`);
+  }
+
+  private stop(path: string, reason: string): never {
+    throw new EvaluationStopped(fail(path, () => reason));
+  }
+}
+
+function hasAffix(value: string, op: '$startsWith' | '$endsWith', operand: unknown): boolean {
+  const test = (affix: string) => (op === '$startsWith' ? value.startsWith(affix) : value.endsWith(affix));
+  if (typeof operand === 'string') return test(operand);
+  if (!Array.isArray(operand)) return false;
+  // In order: a non-string element ends the search without a match.
+  for (const affix of operand) {
+    if (typeof affix !== 'string') return false;
+    if (test(affix)) return true;
+  }
+  return false;
 }
 
 /** Numbers by value, strings by Unicode code point (as Go compares UTF-8 bytes); other pairs: undefined. */
@@ -252,28 +363,28 @@ function compareScalars(a: unknown, b: unknown): number | undefined {
   return left.length - right.length;
 }
 
-/** JSON equality: key order does not matter, array order does. */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]))
-    );
-  }
-  if (!isObject(a) || !isObject(b)) return false;
-  const keys = Object.keys(a);
-  return (
-    keys.length === Object.keys(b).length &&
-    keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]))
-  );
-}
-
 // ---------------------------------------------------------------- validation
 
-function validateNode(node: unknown, path: string, depth: number, errors: string[]): void {
-  if (Array.isArray(node))
-    node.forEach((element, i) => validateNode(element, `${path}[${i}]`, depth + 1, errors));
-  else if (isObject(node)) validateObject(node, path, false, depth + 1, errors);
+interface Validation {
+  errors: string[];
+  regexes: number;
+}
+
+function validateNode(node: unknown, path: string, depth: number, found: Validation): void {
+  if (Array.isArray(node)) {
+    if (depth >= MAX_FILTER_DEPTH) found.errors.push(tooDeep(path));
+    else node.forEach((element, i) => validateNode(element, `${path}[${i}]`, depth + 1, found));
+  } else if (isObject(node)) validateObject(node, path, false, depth + 1, found);
+}
+
+function tooDeep(path: string): string {
+  return `${path}: nests deeper than ${MAX_FILTER_DEPTH} levels`;
+}
+
+/** Whether a value has containers more than `levels` deep (looking no deeper than that). */
+function nestsDeeper(value: unknown, levels: number): boolean {
+  if (!isContainer(value)) return false;
+  return levels <= 0 || Object.values(value).some((child) => nestsDeeper(child, levels - 1));
 }
 
 function validateObject(
@@ -281,34 +392,36 @@ function validateObject(
   path: string,
   root: boolean,
   depth: number,
-  errors: string[],
+  found: Validation,
 ): void {
   if (depth > MAX_FILTER_DEPTH) {
-    errors.push(`${path}: nests deeper than ${MAX_FILTER_DEPTH} levels`);
+    found.errors.push(tooDeep(path));
     return;
   }
   const keys = Object.keys(node);
   const operators = keys.filter(isComparison);
-  const fields = keys.filter((key) => !key.startsWith('$'));
-  if (operators.length > 0 && fields.length > 0) {
-    errors.push(
-      `${path}: cannot mix operators (${operators.join(', ')}) and field names (${fields.join(', ')})`,
+  // Beside comparison operators, field names, $and and $not are never evaluated (only $or may be).
+  const ignored = keys.filter((key) => !key.startsWith('$') || key === '$and' || key === '$not');
+  if (operators.length > 0 && ignored.length > 0) {
+    found.errors.push(
+      `${path}: cannot combine comparison operators (${operators.join(', ')}) with ${ignored.join(', ')}` +
+        ' in one object: only the operators would be evaluated',
     );
   }
   if (root && operators.length > 0) {
-    errors.push(`${path}: operators need a field, e.g. {"data":{"amount":{"${operators[0]}":…}}}`);
+    found.errors.push(`${path}: operators need a field, e.g. {"data":{"amount":{"${operators[0]}":…}}}`);
   }
   for (const key of keys) {
     const at = `${path}.${key}`;
     const operand = node[key];
     if (key.startsWith('$')) {
-      validateOperator(key, operand, at, root, depth, errors);
+      validateOperator(key, operand, at, root, depth, found);
     } else if (root && !EVENT_FIELDS.includes(key)) {
-      errors.push(
+      found.errors.push(
         `${at}: unknown event field; filters see ${EVENT_FIELDS.join(', ')} (the payload is under data)`,
       );
     } else {
-      validateNode(operand, at, depth, errors);
+      validateNode(operand, at, depth, found);
     }
   }
 }
@@ -319,40 +432,39 @@ function validateOperator(
   at: string,
   root: boolean,
   depth: number,
-  errors: string[],
+  found: Validation,
 ): void {
   const problem = operandProblem(op, operand, root);
   if (problem) {
-    errors.push(`${at}: ${problem}`);
+    found.errors.push(`${at}: ${problem}`);
     return;
   }
-  if (op === '$or' || op === '$and') {
-    (operand as unknown[]).forEach((branch, i) => validateBranch(branch, `${at}[${i}]`, root, depth, errors));
+  if (op === '$regex') found.regexes++;
+  if ((op === '$eq' || op === '$neq') && nestsDeeper(operand, MAX_FILTER_DEPTH - depth)) {
+    found.errors.push(tooDeep(at));
+  } else if (op === '$or' || op === '$and') {
+    (operand as unknown[]).forEach((branch, i) => validateBranch(branch, `${at}[${i}]`, root, depth, found));
   } else if (op === '$not') {
-    validateBranch(operand, at, root, depth, errors);
+    validateBranch(operand, at, root, depth, found);
   }
 }
 
-function validateBranch(branch: unknown, at: string, root: boolean, depth: number, errors: string[]): void {
-  if (isObject(branch)) validateObject(branch, at, root, depth + 1, errors);
-  else validateNode(branch, at, depth, errors);
+function validateBranch(branch: unknown, at: string, root: boolean, depth: number, found: Validation): void {
+  if (isObject(branch)) validateObject(branch, at, root, depth + 1, found);
+  else validateNode(branch, at, depth, found);
 }
 
 function operandProblem(op: string, operand: unknown, root: boolean): string | null {
   switch (op) {
     case '$or':
     case '$and': {
-      const ok =
-        Array.isArray(operand) &&
-        operand.length > 0 &&
-        operand.every((b) => (root ? isObject(b) : !Array.isArray(b)));
+      const ok = Array.isArray(operand) && operand.length > 0 && (!root || operand.every(isObject));
       if (ok) return null;
-      return root ? 'must be a non-empty array of objects' : 'must be a non-empty array of objects or values';
+      return root ? 'must be a non-empty array of objects' : 'must be a non-empty array of conditions';
     }
     case '$not':
-      return isObject(operand) || (!root && !Array.isArray(operand))
-        ? null
-        : expected(root ? 'an object' : 'an object or a value', operand);
+      // On the event (an object) only an object condition can match, so any other one is a mistake.
+      return !root || isObject(operand) ? null : expected('an object', operand);
     case '$eq':
     case '$neq':
       return null;
@@ -366,12 +478,8 @@ function operandProblem(op: string, operand: unknown, root: boolean): string | n
     case '$in':
     case '$nin':
       if (Array.isArray(operand))
-        return operand.every((x) => !isContainer(x))
-          ? null
-          : 'expected a list of values (no objects or arrays)';
-      return typeof operand === 'string' || typeof operand === 'number' || typeof operand === 'boolean'
-        ? null
-        : expected('a list of values or a string', operand);
+        return operand.every(isPrimitive) ? null : 'expected a list of values (no objects or arrays)';
+      return isPrimitive(operand) ? null : expected('a list of values or a single value', operand);
     case '$startsWith':
     case '$endsWith': {
       const ok =
@@ -395,147 +503,81 @@ function expected(what: string, operand: unknown): string {
 // ---------------------------------------------------------------- $regex
 
 /**
- * Node has no regex timeout, so a tenant's pattern is made safe by shape instead: patterns that can
- * backtrack catastrophically are refused at validation (and never run if one was stored anyway), and
- * only the first REGEX_SUBJECT_CAP characters of a value are tested. With at most two sources of
- * polynomial backtracking allowed, the worst case measured on this machine is ~12 ms at 4096 characters
- * (~70 ms at 10 KiB, which is why the cap is 4 KiB); three make it minutes.
+ * Tenant patterns run on RE2 (re2js): matching time is linear in the value whatever the pattern, so
+ * none can backtrack catastrophically. What remains is bounded by limits: the pattern's length and
+ * compiled size (a test costs up to the size per character, compiling up to ~20 µs per instruction),
+ * the number of patterns in a filter, and the characters tested per value. A test is charged to the
+ * evaluation's steps by its worst-case cost. Compiled patterns are cached per Lambda instance.
  */
 export const MAX_REGEX_LENGTH = 256;
+export const MAX_REGEX_PROGRAM_SIZE = 300;
+export const MAX_REGEXES_PER_FILTER = 16;
 export const REGEX_SUBJECT_CAP = 4096;
-const REGEX_CACHE_SIZE = 256;
-/** A bounded quantifier whose range is wider than this counts as unbounded (`{0,1000}` ~ `*`). */
-const WIDE_RANGE = 16;
-const MAX_OPTIONAL_COMBINATIONS = 1024;
+/** Characters × instructions per step: the slowest tests measured take ~0.4 ns for each, so ~100 ns a step. */
+const REGEX_WORK_PER_STEP = 256;
+const REGEX_CACHE_SIZE = 512;
 
-const compiledRegexes = new Map<string, RegExp | null>();
+const compiledPatterns = new Map<string, RE2JS | null>();
 
-function testRegex(pattern: string, subject: string): boolean {
-  let regex = compiledRegexes.get(pattern);
-  if (regex === undefined) {
-    if (compiledRegexes.size >= REGEX_CACHE_SIZE) compiledRegexes.clear();
-    regex = regexProblem(pattern) === null ? new RegExp(pattern, 'u') : null;
-    compiledRegexes.set(pattern, regex);
+/** The compiled pattern, or null for one that is invalid (a stored filter that bypassed validation). */
+function cachedPattern(pattern: string): RE2JS | null {
+  let compiled = compiledPatterns.get(pattern);
+  if (compiled !== undefined) {
+    compiledPatterns.delete(pattern); // re-inserted below: the map's order is least recently used first
+  } else {
+    const result = compilePattern(pattern);
+    compiled = typeof result === 'string' ? null : result;
+    if (compiledPatterns.size >= REGEX_CACHE_SIZE) {
+      compiledPatterns.delete(compiledPatterns.keys().next().value as string);
+    }
   }
-  return (
-    regex !== null &&
-    regex.test(subject.length > REGEX_SUBJECT_CAP ? subject.slice(0, REGEX_SUBJECT_CAP) : subject)
-  );
+  compiledPatterns.set(pattern, compiled);
+  return compiled;
+}
+
+/** The compiled pattern, or why it is refused. */
+function compilePattern(pattern: string): RE2JS | string {
+  if (pattern.length > MAX_REGEX_LENGTH) return `pattern longer than ${MAX_REGEX_LENGTH} characters`;
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(pattern);
+  } catch (error) {
+    return `not a valid RE2 pattern: ${(error as Error).message.replace(/^error parsing regexp: /, '')}`;
+  }
+  const size = compiled.programSize();
+  if (size > MAX_REGEX_PROGRAM_SIZE) {
+    return (
+      `pattern too complex: compiles to ${size} instructions, more than ${MAX_REGEX_PROGRAM_SIZE}` +
+      ' (large counted repetitions such as x{300} are the usual cause)'
+    );
+  }
+  return compiled;
 }
 
 function regexProblem(pattern: string): string | null {
-  if (pattern.length > MAX_REGEX_LENGTH) return `pattern longer than ${MAX_REGEX_LENGTH} characters`;
-  try {
-    new RegExp(pattern, 'u');
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return regexShapeProblem(pattern);
-}
-
-interface GroupShape {
-  quantified: boolean;
-  alternation: boolean;
-}
-
-/**
- * A structural scan of a pattern already known to compile: refuses a repeated group that contains a
- * quantifier or an alternation (`(a+)+`, `(a*)*`, `(a|a)*`), backreferences and lookarounds, more than
- * two sources of unbounded backtracking (each `*`, `+`, `{n,}`, plus an unanchored start), and more
- * than MAX_OPTIONAL_COMBINATIONS combinations of small optional parts (`a?a?a?...`).
- */
-function regexShapeProblem(pattern: string): string | null {
-  const groups: GroupShape[] = [{ quantified: false, alternation: false }];
-  let topLevelAlternation = false;
-  let unbounded = 0;
-  let combinations = 1;
-  let i = 0;
-  while (i < pattern.length) {
-    const char = pattern[i] as string;
-    let closed: GroupShape | undefined;
-    if (char === '\\') {
-      const next = pattern[i + 1] ?? '';
-      if ((next >= '1' && next <= '9') || next === 'k') return 'backreferences are not supported';
-      i = 'pPu'.includes(next) && pattern[i + 2] === '{' ? pattern.indexOf('}', i) + 1 : i + 2;
-    } else if (char === '[') {
-      i = classEnd(pattern, i);
-    } else if (char === '(') {
-      if (/^\(\?<?[=!]/.test(pattern.slice(i, i + 4))) return 'lookahead and lookbehind are not supported';
-      groups.push({ quantified: false, alternation: false });
-      i++;
-      continue;
-    } else if (char === ')') {
-      closed = groups.pop() as GroupShape;
-      const parent = groups[groups.length - 1] as GroupShape;
-      parent.quantified ||= closed.quantified;
-      parent.alternation ||= closed.alternation;
-      i++;
-    } else {
-      if (char === '|') {
-        (groups[groups.length - 1] as GroupShape).alternation = true;
-        topLevelAlternation ||= groups.length === 1;
-      }
-      i++;
-      if (char === '|' || char === '^' || char === '$') continue;
-    }
-    const quantifier = readQuantifier(pattern, i);
-    if (!quantifier) continue;
-    i = quantifier.end;
-    const repeats = quantifier.max > 1;
-    if (repeats && closed && (closed.quantified || closed.alternation)) {
-      return 'nested quantifiers (a repeated group containing a quantifier or |) can backtrack catastrophically';
-    }
-    (groups[groups.length - 1] as GroupShape).quantified = true;
-    if (quantifier.max - quantifier.min > WIDE_RANGE) unbounded++;
-    else combinations *= quantifier.max - quantifier.min + 1;
-  }
-  const anchored = pattern.startsWith('^') && !topLevelAlternation;
-  if (unbounded + (anchored ? 0 : 1) > 2) {
-    return 'too many unbounded repetitions: use at most one *, + or {n,} (two when the pattern starts with ^)';
-  }
-  if (combinations > MAX_OPTIONAL_COMBINATIONS) return 'too many optional parts';
-  return null;
-}
-
-function classEnd(pattern: string, start: number): number {
-  let i = start + 1;
-  while (i < pattern.length) {
-    if (pattern[i] === '\\') i += 2;
-    else if (pattern[i] === ']') return i + 1;
-    else i++;
-  }
-  return i;
-}
-
-function readQuantifier(pattern: string, at: number): { min: number; max: number; end: number } | null {
-  const char = pattern[at];
-  let quantifier: { min: number; max: number; end: number } | null = null;
-  if (char === '*') quantifier = { min: 0, max: Infinity, end: at + 1 };
-  else if (char === '+') quantifier = { min: 1, max: Infinity, end: at + 1 };
-  else if (char === '?') quantifier = { min: 0, max: 1, end: at + 1 };
-  else if (char === '{') {
-    const range = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(at));
-    if (!range) return null;
-    const min = Number(range[1]);
-    const max = range[2] === undefined ? min : range[3] ? Number(range[3]) : Infinity;
-    quantifier = { min, max, end: at + range[0].length };
-  }
-  if (quantifier && pattern[quantifier.end] === '?') quantifier.end++; // lazy: same backtracking bound
-  return quantifier;
+  const result = compilePattern(pattern);
+  return typeof result === 'string' ? result : null;
 }
 
 // ---------------------------------------------------------------- helpers
 
+const COMPARISON_SET: ReadonlySet<string> = new Set(COMPARISONS);
+
 function isComparison(key: string): key is Comparison {
-  return (COMPARISONS as readonly string[]).includes(key);
+  return COMPARISON_SET.has(key);
+}
+
+function hasComparison(schema: JsonObject): boolean {
+  return Object.keys(schema).some(isComparison);
 }
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isContainer(value: unknown): boolean {
-  return typeof value === 'object' && value !== null;
+/** null, a string, a number or a boolean. */
+function isPrimitive(value: unknown): value is null | string | number | boolean {
+  return value === null || (typeof value !== 'object' && value !== undefined);
 }
 
 function typeName(value: unknown): string {
@@ -543,9 +585,31 @@ function typeName(value: unknown): string {
   return Array.isArray(value) ? 'array' : typeof value;
 }
 
+const SHOWN_CHARACTERS = 80;
+
 /** A value as it appears in explanations, cut so a large payload cannot bloat the response. */
 function show(value: unknown): string {
-  if (value === MISSING) return '(missing)';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  const text = preview(value);
+  return text.length > SHOWN_CHARACTERS ? `${text.slice(0, SHOWN_CHARACTERS - 3)}...` : text;
+}
+
+/** The start of a value's JSON: at least SHOWN_CHARACTERS of it, without serialising a large value whole. */
+function preview(value: unknown, levels = 8): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, SHOWN_CHARACTERS));
+  if (!isContainer(value)) return JSON.stringify(value) ?? String(value);
+  const array = Array.isArray(value);
+  let text = '';
+  for (const key in value) {
+    if (text.length > SHOWN_CHARACTERS || levels === 0) {
+      text += text ? ',…' : '…';
+      break;
+    }
+    const shown = preview((value as JsonObject)[key], levels - 1);
+    text += `${text ? ',' : ''}${array ? '' : `${JSON.stringify(key)}:`}${shown}`;
+  }
+  return array ? `[${text}]` : `{${text}}`;
+}
+
+function isContainer(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
