@@ -15,22 +15,30 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { LocalRuntime } from '../local/runtime';
 import type { BenchReceiver } from './receiver';
-import { ratePerSecond } from './stats';
+import { bestRate, type MeasuredLimit } from './stats';
 
 /**
  * Step 1, the ceilings of this machine: raw keep-alive HTTP POSTs from this Node process to the
  * bench receiver, and the raw rates of the two emulators (on scratch resources of the bench's own,
- * so that no project table or queue is touched).
+ * so that no project table or queue is touched). Each is measured at several numbers of calls in
+ * flight and the best is kept, with its concurrency.
  */
 export interface Limits {
-  httpPostsPerSecond: number;
-  dynamoPutItemsPerSecond: number;
-  sqsSendsPerSecond: number;
-  sqsReceiveDeletesPerSecond: number;
+  httpPosts: MeasuredLimit;
+  dynamoPutItems: MeasuredLimit;
+  /** Messages per second, sent ten to a SendMessageBatch. */
+  sqsSends: MeasuredLimit;
+  /** Messages per second, received ten at a time and deleted with DeleteMessageBatch. */
+  sqsReceiveDeletes: MeasuredLimit;
 }
+
+/** Calls in flight tried for the emulators; the HTTP client also at 32 sockets, its keep-alive pool. */
+const EMULATOR_CONCURRENCIES = [1, 4, 16];
+const HTTP_CONCURRENCIES = [1, 4, 16, 32];
 
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** @param durationMs measuring time at each concurrency (after a short warm-up). */
 export async function measureLimits(
   runtime: LocalRuntime,
   receiver: BenchReceiver,
@@ -62,7 +70,7 @@ export async function measureLimits(
       request.on('error', reject);
       request.end(payload);
     });
-  const httpPostsPerSecond = await ratePerSecond(durationMs, 32, post);
+  const httpPosts = await bestRate(durationMs, HTTP_CONCURRENCIES, post);
   agent.destroy();
   receiver.reset();
 
@@ -81,7 +89,7 @@ export async function measureLimits(
     }),
   );
   let item = 0;
-  const dynamoPutItemsPerSecond = await ratePerSecond(durationMs, 32, async () => {
+  const dynamoPutItems = await bestRate(durationMs, EMULATOR_CONCURRENCIES, async () => {
     await dynamo.send(
       new PutItemCommand({
         TableName: table,
@@ -101,7 +109,7 @@ export async function measureLimits(
   });
   const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'bench-raw' }));
   const body = 'x'.repeat(1000);
-  const sqsSendsPerSecond = await ratePerSecond(durationMs, 16, async () => {
+  const sqsSends = await bestRate(durationMs, EMULATOR_CONCURRENCIES, async () => {
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
@@ -110,7 +118,7 @@ export async function measureLimits(
     );
     return 10;
   });
-  const sqsReceiveDeletesPerSecond = await ratePerSecond(durationMs, 16, async () => {
+  const sqsReceiveDeletes = await bestRate(durationMs, EMULATOR_CONCURRENCIES, async () => {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );
@@ -128,5 +136,5 @@ export async function measureLimits(
   });
   await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
   sqs.destroy();
-  return { httpPostsPerSecond, dynamoPutItemsPerSecond, sqsSendsPerSecond, sqsReceiveDeletesPerSecond };
+  return { httpPosts, dynamoPutItems, sqsSends, sqsReceiveDeletes };
 }
