@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import type { CloudFormationTemplate } from '../lib/synthesize-template';
 import { localResources } from '../local/template-resources';
 import { synthesizeBundles, type BundledFunction } from '../test/support/synthesized-bundles';
 import { bundleComposition, type BundleShare } from './bundle-composition';
@@ -62,6 +64,20 @@ setImmediate(async () => {
 
 export async function measureColdStarts(runs: number): Promise<BundleFigure[]> {
   const { template, functions } = synthesizeBundles();
+  try {
+    return await measureBundles(template, functions, runs);
+  } finally {
+    // The synth's temporary cdk.out: <outdir>/asset.<hash>/index.js.
+    const outdirs = new Set(functions.map((fn) => path.dirname(path.dirname(fn.bundlePath))));
+    for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+async function measureBundles(
+  template: CloudFormationTemplate,
+  functions: BundledFunction[],
+  runs: number,
+): Promise<BundleFigure[]> {
   const refusedEndpoint = await closedLoopbackEndpoint();
   const resources = localResources(template, {
     queueUrl: (queueName) => `${refusedEndpoint}/000000000000/${queueName}`,

@@ -273,7 +273,8 @@ Written by \`npm run bench -- --write\`${results.quick ? ' (`--quick`: a smaller
 Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.
 Load average (1 min) ${m.loadAverage.start.toFixed(1)} at the start and ${m.loadAverage.end.toFixed(1)} at the end: the
 machine is shared with other work, so speeds move with it (the counts behind the costs do not).
-The whole run took ${results.durationSeconds} s.
+The whole run took ${results.durationSeconds} s. (\`npm run bench -- --quick\` is a smaller run that checks the bench
+itself: a quarter of the events, 10 k instead of 100 k stored events, shorter limits, 3 cold-start runs.)
 
 Everything runs in **one Node process on loopback**: the bench client, the API and deliver handlers
 (the local runtime), and the webhook receiver, with DynamoDB Local (Java) and fauxqs beside it — all on
@@ -296,10 +297,11 @@ ${verdicts(results)
 ## 1. Limits of this machine
 
 Each ceiling is measured at several numbers of calls in flight (HTTP: ${levels(results.limits.httpPosts)};
-the emulators: ${levels(results.limits.dynamoPutItems)}), for ${results.quick ? 'a short time' : 'a few seconds'} each after a warm-up, and the best rate is
-kept with the concurrency that reached it. One concurrency is not enough: DynamoDB Local is fastest with
-one call in flight and slows down sharply as calls overlap, so a ceiling taken at 32 in flight sat far
-below what the runtime itself sustains.
+the emulators: ${levels(results.limits.dynamoPutItems)}), for ${results.quick ? 'a short time' : 'a few seconds'} each after one untimed pass (JIT and
+connections warm), and the best rate is kept with the concurrency that reached it; every rate measured
+is shown. One concurrency is not enough: on this machine the emulators (DynamoDB Local most of all) and
+even a loopback HTTP server answer fastest with few calls in flight and slow down sharply as calls
+overlap, so a ceiling taken at 32 in flight sat far below what the runtime itself sustains.
 
 ${s.limitsTable}
 
@@ -334,9 +336,9 @@ sizes, but here it includes DynamoDB Local and fauxqs round trips, which are slo
 Lambda $ overstates AWS's.
 
 Not included: idle polls of the event source mappings (a fixed cost per queue: about
-${PRICES.sqs.eventSourceMappingIdlePollers} long polls of ${PRICES.sqs.longPollSeconds} s at a time ≈ ${(idle.requestsPerMonth / 1e6).toFixed(2)} M requests ≈ ${usd(idle.dollarsPerMonth)} a month per queue),
+${PRICES.sqs.eventSourceMappingIdlePollers} long polls of ${PRICES.sqs.longPollSeconds} s at a time ≈ ${(idle.requestsPerMonth / 1e6).toFixed(2)} M requests ≈ $${idle.dollarsPerMonth.toFixed(2)} a month per queue),
 storage, KMS, CloudWatch (the deliver handler's INFO line of ~${PRICES.cloudWatchLogs.deliveryLogLineBytes} bytes per delivery ≈
-${usd(deliveryLogCostPerMillion())} per million deliveries at $${PRICES.cloudWatchLogs.ingestionPerGb}/GB), data transfer.
+$${deliveryLogCostPerMillion().toFixed(2)} per million deliveries at $${PRICES.cloudWatchLogs.ingestionPerGb}/GB), data transfer.
 DynamoDB Local reports the capacity of successful calls only; a failed conditional write (a duplicate
 publish) is counted as a request without units.
 

@@ -82,6 +82,9 @@ export async function bestRate(
   concurrencies: readonly number[],
   task: () => Promise<number>,
 ): Promise<MeasuredLimit> {
+  // One untimed pass first: the first level measured would otherwise pay for JIT and connection
+  // warm-up that the others do not (several times its rate on a loopback HTTP server).
+  await ratePerSecond(durationMs, concurrencies[0] ?? 1, task);
   const byConcurrency: RateAtConcurrency[] = [];
   for (const concurrency of concurrencies) {
     byConcurrency.push({ concurrency, perSecond: await ratePerSecond(durationMs, concurrency, task) });
