@@ -38,6 +38,9 @@ export interface BundleFigure {
   largest: BundleShare[];
 }
 
+/** A cold start that takes longer than this is a hang (a client that never gives up), not a figure. */
+const CHILD_TIMEOUT_MS = 60_000;
+
 const PHASES = `
 const [bundlePath, handlerExport, eventJson] = process.argv.slice(1);
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -99,7 +102,7 @@ async function measureBundles(
         execFileSync(
           process.execPath,
           ['-e', PHASES, bundlePath, fn.handlerExport, JSON.stringify(minimalEvent(fn))],
-          { cwd: '/', env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+          { cwd: '/', env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: CHILD_TIMEOUT_MS },
         ),
       ),
     );
