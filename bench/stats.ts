@@ -81,12 +81,16 @@ export async function bestRate(
   durationMs: number,
   concurrencies: readonly number[],
   task: () => Promise<number>,
+  /** Untimed, before each pass: e.g. refill a queue the task drains. */
+  prepare: () => Promise<void> = async () => undefined,
 ): Promise<MeasuredLimit> {
   // One untimed pass first: the first level measured would otherwise pay for JIT and connection
   // warm-up that the others do not (several times its rate on a loopback HTTP server).
+  await prepare();
   await ratePerSecond(durationMs, concurrencies[0] ?? 1, task);
   const byConcurrency: RateAtConcurrency[] = [];
   for (const concurrency of concurrencies) {
+    await prepare();
     byConcurrency.push({ concurrency, perSecond: await ratePerSecond(durationMs, concurrency, task) });
   }
   const best = byConcurrency.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
