@@ -13,10 +13,18 @@ export interface PerDelivery {
   dynamoRequests: number;
   sqsRequests: number;
   lambdaInvocations: number;
-  /** Billed handler milliseconds per delivery, by role (`api`, `deliver`, ...). */
+  /** Billed handler milliseconds (wall time) per delivery, by role (`api`, `delivery`, ...). */
   lambdaMs: Record<string, number>;
+  /** Handler CPU milliseconds per delivery, by role (see LambdaUsage.cpuMs: an upper bound). */
+  lambdaCpuMs: Record<string, number>;
   lambdaGbSeconds: number;
   apiRequests: number;
+}
+
+/** One operation's share per delivery, e.g. `PutItem <events table>` 2 WCU, `ReceiveMessage` 1 request. */
+export interface OperationShare {
+  operation: string;
+  perDelivery: number;
 }
 
 export interface CostPerMillion {
@@ -31,11 +39,18 @@ export interface CostPerMillion {
 
 export interface CostScenario {
   name: string;
+  /** Events per second the scenario published at; undefined = as fast as it could. */
+  ratePerSecond?: number;
   deliveries: number;
   perDelivery: PerDelivery;
   perMillion: CostPerMillion;
-  /** The three largest lines, e.g. `TransactWriteItems events: 4 WCU`. */
-  dominant: string[];
+  /** The services by $ per million, largest first, e.g. `DynamoDB (on-demand) $1.234`. */
+  largestServices: string[];
+  /** Where the units and requests go, per delivery, largest first. */
+  writeUnitsByOperation: OperationShare[];
+  readUnitsByOperation: OperationShare[];
+  /** Billed SQS requests by API operation (idle polls that returned nothing excluded). */
+  sqsRequestsByOperation: OperationShare[];
   snapshot: CostSnapshot;
 }
 
@@ -54,7 +69,7 @@ export async function runCostScenario(
   const result = await runPublish(harness, spec, timeoutMs);
   await sleep(SETTLE_MS);
   const snapshot = harness.meter.snapshot();
-  return { name, ...priced(snapshot, result.deliveries, memoryMb) };
+  return { name, ratePerSecond: spec.ratePerSecond, ...priced(snapshot, result.deliveries, memoryMb) };
 }
 
 export function priced(snapshot: CostSnapshot, deliveries: number, memoryMb: (logicalId: string) => number) {
@@ -65,10 +80,12 @@ export function priced(snapshot: CostSnapshot, deliveries: number, memoryMb: (lo
   const sqsRequests = per(Object.values(snapshot.sqs).reduce((sum, usage) => sum + usage.billedRequests, 0));
   const lambdaEntries = Object.entries(snapshot.lambda);
   const lambdaMs: Record<string, number> = {};
+  const lambdaCpuMs: Record<string, number> = {};
   let gbSeconds = 0;
   for (const [logicalId, usage] of lambdaEntries) {
     const role = roleOf(logicalId);
     lambdaMs[role] = (lambdaMs[role] ?? 0) + per(usage.billedMs);
+    lambdaCpuMs[role] = (lambdaCpuMs[role] ?? 0) + per(usage.cpuMs);
     gbSeconds += (usage.billedMs / 1000) * (memoryMb(logicalId) / 1024);
   }
   const perDelivery: PerDelivery = {
@@ -78,6 +95,7 @@ export function priced(snapshot: CostSnapshot, deliveries: number, memoryMb: (lo
     sqsRequests,
     lambdaInvocations: per(lambdaEntries.reduce((sum, [, usage]) => sum + usage.invocations, 0)),
     lambdaMs,
+    lambdaCpuMs,
     lambdaGbSeconds: per(gbSeconds),
     apiRequests: per(snapshot.apiGateway.billedRequests),
   };
@@ -104,11 +122,24 @@ export function priced(snapshot: CostSnapshot, deliveries: number, memoryMb: (lo
     totalOnDemand: dynamoOnDemand + sqs + lambda + apiGateway,
     totalProvisioned: dynamoProvisioned + sqs + lambda + apiGateway,
   };
+  const operations = Object.entries(snapshot.dynamodb);
   return {
     deliveries,
     perDelivery,
     perMillion,
-    dominant: dominantLines(snapshot, deliveries, perMillion),
+    largestServices: servicesBySpend(perMillion),
+    writeUnitsByOperation: byOperation(
+      operations.map(([operation, usage]) => [operation, per(usage.writeUnits)]),
+    ),
+    readUnitsByOperation: byOperation(
+      operations.map(([operation, usage]) => [operation, per(usage.readUnits)]),
+    ),
+    sqsRequestsByOperation: byOperation(
+      Object.entries(snapshot.sqs).map(([command, usage]) => [
+        command.replace(/Command$/, ''),
+        per(usage.billedRequests),
+      ]),
+    ),
     snapshot,
   };
 }
@@ -120,8 +151,8 @@ function roleOf(logicalId: string): string {
   return logicalId;
 }
 
-function dominantLines(snapshot: CostSnapshot, deliveries: number, perMillion: CostPerMillion): string[] {
-  const services = (
+function servicesBySpend(perMillion: CostPerMillion): string[] {
+  return (
     [
       ['DynamoDB (on-demand)', perMillion.dynamoOnDemand],
       ['Lambda', perMillion.lambda],
@@ -132,13 +163,13 @@ function dominantLines(snapshot: CostSnapshot, deliveries: number, perMillion: C
     .slice()
     .sort((a, b) => b[1] - a[1])
     .map(([service, dollars]) => `${service} $${dollars.toFixed(3)}`);
-  const writes = Object.entries(snapshot.dynamodb)
-    .sort((a, b) => b[1].writeUnits - a[1].writeUnits)
-    .slice(0, 3)
-    .map(
-      ([operation, usage]) => `${operation}: ${(usage.writeUnits / Math.max(1, deliveries)).toFixed(2)} WCU`,
-    );
-  return [...services.slice(0, 2), ...writes];
+}
+
+function byOperation(entries: Array<[string, number]>): OperationShare[] {
+  return entries
+    .filter(([, perDelivery]) => perDelivery > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([operation, perDelivery]) => ({ operation, perDelivery }));
 }
 
 /** Deployed memory of each function, from the synthesized template. */

@@ -22,6 +22,13 @@ export const PRICES = {
     source: 'https://aws.amazon.com/sqs/pricing/',
     /** Standard queue, per million requests (each 64 KiB chunk of a payload is one request). */
     perMillionRequests: 0.4,
+    /**
+     * Lambda's event source mapping polls an idle queue with about this many long polls at a time,
+     * each waiting this long (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html): a fixed
+     * cost per queue, not per event, so the bench reports it apart.
+     */
+    eventSourceMappingIdlePollers: 5,
+    longPollSeconds: 20,
   },
   lambda: {
     source: 'https://aws.amazon.com/lambda/pricing/',
@@ -38,6 +45,8 @@ export const PRICES = {
     source: 'https://aws.amazon.com/cloudwatch/pricing/',
     /** Not metered by the bench: the ingestion price of the handlers' log lines, for the note. */
     ingestionPerGb: 0.5,
+    /** The deliver handler's one INFO line per delivery (`delivery task processed`), about this long. */
+    deliveryLogLineBytes: 350,
   },
   anchors: {
     /** Amazon EventBridge API destinations: $0.20/M invocations + $1.00/M events put on the bus. */
@@ -54,3 +63,18 @@ export const PRICES = {
 /** $ per unit, provisioned at the assumed utilisation: a unit-hour serves 3600 units at 100 %. */
 export const provisionedPerUnit = (unitHour: number): number =>
   unitHour / (3600 * PRICES.dynamodb.provisionedUtilisation);
+
+const SECONDS_PER_MONTH = 30 * 24 * 3600;
+
+/** Empty receives of one idle queue's event source mapping in a 30-day month, and their price. */
+export function idleQueuePolling(): { requestsPerMonth: number; dollarsPerMonth: number } {
+  const { eventSourceMappingIdlePollers, longPollSeconds, perMillionRequests } = PRICES.sqs;
+  const requestsPerMonth = (SECONDS_PER_MONTH / longPollSeconds) * eventSourceMappingIdlePollers;
+  return { requestsPerMonth, dollarsPerMonth: (requestsPerMonth / 1e6) * perMillionRequests };
+}
+
+/** CloudWatch Logs ingestion of one INFO line per delivery, per million deliveries (GB = 10^9 bytes). */
+export function deliveryLogCostPerMillion(): number {
+  const { deliveryLogLineBytes, ingestionPerGb } = PRICES.cloudWatchLogs;
+  return ((deliveryLogLineBytes * 1e6) / 1e9) * ingestionPerGb;
+}

@@ -61,4 +61,40 @@ export async function ratePerSecond(
   return done / ((performance.now() - started) / 1000);
 }
 
+/** A rate measured at one number of calls in flight. */
+export interface RateAtConcurrency {
+  concurrency: number;
+  perSecond: number;
+}
+
+/** The best of several concurrencies, with the concurrency that reached it and every rate measured. */
+export interface MeasuredLimit extends RateAtConcurrency {
+  byConcurrency: RateAtConcurrency[];
+}
+
+/**
+ * `ratePerSecond` at each concurrency in turn: a server may be fastest with one call in flight (DynamoDB
+ * Local slows down sharply as calls overlap) or with many, so a ceiling measured at a single
+ * concurrency can sit far below what it sustains.
+ */
+export async function bestRate(
+  durationMs: number,
+  concurrencies: readonly number[],
+  task: () => Promise<number>,
+  /** Untimed, before each pass: e.g. refill a queue the task drains. */
+  prepare: () => Promise<void> = async () => undefined,
+): Promise<MeasuredLimit> {
+  // One untimed pass first: the first level measured would otherwise pay for JIT and connection
+  // warm-up that the others do not (several times its rate on a loopback HTTP server).
+  await prepare();
+  await ratePerSecond(durationMs, concurrencies[0] ?? 1, task);
+  const byConcurrency: RateAtConcurrency[] = [];
+  for (const concurrency of concurrencies) {
+    await prepare();
+    byConcurrency.push({ concurrency, perSecond: await ratePerSecond(durationMs, concurrency, task) });
+  }
+  const best = byConcurrency.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+  return { ...best, byConcurrency };
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,7 +5,7 @@ import type { AwsInstrumentation } from '../lambdas/handlers/dependencies';
 /**
  * Counts what AWS would bill for the work the local runtime does: DynamoDB capacity units (every call
  * asks for ReturnConsumedCapacity TOTAL), SQS requests (one per 64 KiB chunk of payload), Lambda
- * invocations and their duration, and API Gateway requests (one per 512 KiB). `npm run bench` resets
+ * invocations with their duration and CPU time, and API Gateway requests (one per 512 KiB). `npm run bench` resets
  * it, runs a scenario, and divides a snapshot by the deliveries the scenario made.
  */
 
@@ -27,6 +27,14 @@ export interface LambdaUsage {
   invocations: number;
   /** Wall-clock duration per invocation, rounded up to the millisecond as Lambda bills it. */
   billedMs: number;
+  /**
+   * Process CPU time (user + system) spent while the invocation ran. The process's CPU between two
+   * invocation boundaries is shared equally by the invocations in flight then, so overlapping
+   * invocations are not counted twice; in-process work that is not a handler's (the API Gateway
+   * adapter, pollers, a bench client or receiver in the same process) that runs meanwhile is included,
+   * which makes it an upper bound of the handler's own CPU. The emulators run in other processes.
+   */
+  cpuMs: number;
 }
 
 export interface CostSnapshot {
@@ -71,8 +79,15 @@ interface SqsMessageShape {
   MessageAttributes?: Record<string, { StringValue?: string; BinaryValue?: Uint8Array; DataType?: string }>;
 }
 
+/** An invocation in flight and the CPU attributed to it so far. */
+interface RunningInvocation {
+  cpuMicros: number;
+}
+
 export class CostMeter implements AwsInstrumentation {
   private counts = emptySnapshot();
+  private readonly running = new Set<RunningInvocation>();
+  private cpuMark = process.cpuUsage();
 
   reset(): void {
     this.counts = emptySnapshot();
@@ -131,16 +146,23 @@ export class CostMeter implements AwsInstrumentation {
     );
   }
 
-  /** Times each invocation of a handler as Lambda would bill it. */
+  /** Times each invocation of a handler as Lambda would bill it, and the CPU it used. */
   meterInvocations<E, R>(logicalId: string, handler: (event: E) => Promise<R>): (event: E) => Promise<R> {
     return async (event) => {
+      this.attributeCpu();
+      const invocation: RunningInvocation = { cpuMicros: 0 };
+      this.running.add(invocation);
       const started = performance.now();
       try {
         return await handler(event);
       } finally {
-        const usage = (this.counts.lambda[logicalId] ??= { invocations: 0, billedMs: 0 });
+        const wallMs = performance.now() - started;
+        this.attributeCpu();
+        this.running.delete(invocation);
+        const usage = (this.counts.lambda[logicalId] ??= { invocations: 0, billedMs: 0, cpuMs: 0 });
         usage.invocations += 1;
-        usage.billedMs += Math.ceil(performance.now() - started);
+        usage.billedMs += Math.ceil(wallMs);
+        usage.cpuMs += invocation.cpuMicros / 1000;
       }
     };
   }
@@ -149,6 +171,15 @@ export class CostMeter implements AwsInstrumentation {
   recordApiRequest(bodyBytes: number): void {
     this.counts.apiGateway.requests += 1;
     this.counts.apiGateway.billedRequests += Math.max(1, Math.ceil(bodyBytes / HTTP_API_BILLING_CHUNK_BYTES));
+  }
+
+  /** Shares the process CPU used since the last boundary among the invocations in flight. */
+  private attributeCpu(): void {
+    const since = process.cpuUsage(this.cpuMark);
+    this.cpuMark = process.cpuUsage();
+    if (this.running.size === 0) return;
+    const share = (since.user + since.system) / this.running.size;
+    for (const invocation of this.running) invocation.cpuMicros += share;
   }
 
   private recordCapacity(command: string, input: Record<string, unknown>, output: Record<string, unknown>) {

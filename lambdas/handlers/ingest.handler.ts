@@ -33,7 +33,7 @@ export function createHandler(
     const outcomes = await publishEvents(deps, event.Records, (record) =>
       validateBody(PublishRequestSchema, parseBody(record)),
     );
-    const rejected: Array<{ record: SQSRecord; reason: string }> = [];
+    const rejected: DeadLetter[] = [];
     const batchItemFailures: SQSBatchItemFailure[] = [];
     outcomes.forEach((outcome, index) => {
       const record = event.Records[index]!;
@@ -66,33 +66,94 @@ function describe(error: DomainError): string {
   return `${error.message}${details}`.slice(0, 1024);
 }
 
+interface DeadLetter {
+  record: SQSRecord;
+  reason: string;
+}
+
+/**
+ * SendMessageBatch takes ten entries at most, and its messages together may not exceed a size limit:
+ * beyond either, the whole call is refused, and every message in it would reach the DLQ only later, by
+ * redrive, without its reason. 256 KiB is SQS's classic limit (since raised to 1 MiB): within it, a
+ * batch fits whatever size the DLQ was created with. A larger message is sent in a batch of its own.
+ */
+const BATCH_MAX_ENTRIES = 10;
+const BATCH_MAX_BYTES = 256 * 1024;
+
 /** Returns the records it could not move: they stay on the ingest queue and are tried again. */
 async function moveToDeadLetterQueue(
   sqs: SQSClient,
   queueUrl: string,
-  rejected: Array<{ record: SQSRecord; reason: string }>,
+  rejected: DeadLetter[],
 ): Promise<SQSBatchItemFailure[]> {
-  if (rejected.length === 0) return [];
   for (const { record, reason } of rejected) {
-    logger.warn('malformed message moved to the ingest DLQ', { messageId: record.messageId, reason });
+    logger.warn('malformed message rejected; moving it to the ingest DLQ', {
+      messageId: record.messageId,
+      reason,
+    });
   }
+  const unsent = await Promise.all(batchesOf(rejected).map((batch) => sendBatch(sqs, queueUrl, batch)));
+  return unsent.flat().map(({ record }) => ({ itemIdentifier: record.messageId }));
+}
+
+/** Consecutive dead letters, ten at most and within the byte limit together (a larger one alone). */
+function batchesOf(letters: DeadLetter[]): DeadLetter[][] {
+  const batches: DeadLetter[][] = [];
+  let current: DeadLetter[] = [];
+  let currentBytes = 0;
+  for (const letter of letters) {
+    const bytes = entryBytes(letter);
+    if (
+      current.length === BATCH_MAX_ENTRIES ||
+      (current.length > 0 && currentBytes + bytes > BATCH_MAX_BYTES)
+    ) {
+      batches.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(letter);
+    currentBytes += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** What SQS counts against its size limits: the body and each attribute's name, type and value. */
+function entryBytes({ record, reason }: DeadLetter): number {
+  return (
+    Buffer.byteLength(record.body) +
+    Buffer.byteLength(REASON_ATTRIBUTE) +
+    Buffer.byteLength('String') +
+    Buffer.byteLength(reason)
+  );
+}
+
+/** Returns the dead letters it could not send. A refused batch is tried again one message at a time. */
+async function sendBatch(sqs: SQSClient, queueUrl: string, batch: DeadLetter[]): Promise<DeadLetter[]> {
   try {
     const result = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
-        Entries: rejected.map(({ record, reason }, index) => ({
+        Entries: batch.map(({ record, reason }, index) => ({
           Id: String(index),
           MessageBody: record.body,
           MessageAttributes: { [REASON_ATTRIBUTE]: { DataType: 'String', StringValue: reason } },
         })),
       }),
     );
-    return (result.Failed ?? []).map((failure) => ({
-      itemIdentifier: rejected[Number(failure.Id)]!.record.messageId,
-    }));
+    const failed = result.Failed ?? [];
+    for (const failure of failed) {
+      logger.error('the ingest DLQ refused a message', { code: failure.Code, message: failure.Message });
+    }
+    return failed.map((failure) => batch[Number(failure.Id)]!);
   } catch (error) {
-    logger.error('could not reach the ingest DLQ', { error: error as Error });
-    return rejected.map(({ record }) => ({ itemIdentifier: record.messageId }));
+    if (batch.length === 1) {
+      logger.error('could not send to the ingest DLQ', { error: error as Error });
+      return batch;
+    }
+    logger.warn('the ingest DLQ refused a batch; sending its messages one by one', { error: error as Error });
+    const unsent = await Promise.all(batch.map((letter) => sendBatch(sqs, queueUrl, [letter])));
+    return unsent.flat();
   }
 }
 
