@@ -10,8 +10,8 @@ import { TtlCache } from './ttl-cache';
 
 /** The longest single delay a queue accepts (SQS); a later attempt is reached by re-delaying its task. */
 export const MAX_QUEUE_DELAY_SECONDS = 900;
-/** A task arriving this early is treated as due (clock skew, delay rounding). */
-const EARLY_TOLERANCE_MS = 1000;
+/** A task arriving this early is treated as due (clock skew, delay rounding); never earlier. */
+export const EARLY_TOLERANCE_MS = 1000;
 
 export type DeliveryOutcome =
   | { kind: 'delivered'; attempt: Attempt }
@@ -34,7 +34,7 @@ export type DeliverDependencies = Pick<
   | 'alerts'
 >;
 
-/** Deterministic per (tenant, event, destination, attempt number): recording an attempt twice overwrites it. */
+/** Deterministic per (tenant, event, destination, attempt number), the unit that takes effect once. */
 export function attemptIdFor(
   tenantId: string,
   eventId: string,
@@ -161,11 +161,12 @@ export class Deliverer {
             }),
     };
 
-    // The attempt is written first so that an attempt is never lost from the history; if another
-    // runner recorded this attempt number meanwhile, only one of us advances the delivery.
+    // The ledger decides who owns this attempt number: only the runner whose advance wins writes the
+    // attempt, so a copy that lost the delivery while in flight (a duplicate of its task, a task taken
+    // over or superseded meanwhile) never records, and no attempt is ever overwritten.
+    const advanced = await this.deps.deliveries.advance(next, delivery);
+    if (!advanced) return { kind: 'stale', reason: 'the delivery moved on while this attempt was in flight' };
     await this.deps.attempts.put(attempt);
-    const advanced = await this.deps.deliveries.advance(next, task.attempt_number);
-    if (!advanced) return { kind: 'stale', reason: 'attempt recorded by another runner' };
     if (next.status === 'retrying' && retryInMs !== null) {
       await this.deps.queue.enqueue([
         {
@@ -202,7 +203,7 @@ export class Deliverer {
   ): Promise<DeliveryOutcome> {
     await this.deps.deliveries.advance(
       { ...delivery, status, due_at: null, reason, updated_at: this.deps.clock.now().toISOString() },
-      delivery.next_attempt_number,
+      delivery,
     );
     return { kind: 'abandoned', reason };
   }

@@ -91,15 +91,12 @@ export interface DeliveryRepository {
   /** Writes the delivery only if no record exists for its (event, destination); false when one did. */
   putIfAbsent(delivery: Delivery): Promise<boolean>;
   /**
-   * Writes `next` only if the stored record still expects `expectedAttemptNumber`: the guard that
-   * makes each (event, destination, attempt number) take effect once. False when it lost the race.
+   * Writes `next` only if the stored record is still `current`: same task id, attempt number and
+   * status. Every change of a pending delivery goes through it (the deliverer recording an attempt, a
+   * manual retry, a take-over of a lost task), so each (event, destination, attempt number) takes
+   * effect once and a task that lost its delivery to another can never record. False when it lost.
    */
-  advance(next: Delivery, expectedAttemptNumber: number): Promise<boolean>;
-  /**
-   * Writes `next` only if the stored record is still `current` (same task, attempt number and
-   * status): the sweeper's hand-over of a presumed-lost task. False when anything moved on.
-   */
-  replaceTask(next: Delivery, current: Delivery): Promise<boolean>;
+  advance(next: Delivery, current: Delivery): Promise<boolean>;
   /** One destination's deliveries in event-time order, optionally only some statuses (replay, listing). */
   listForDestination(
     tenantId: string,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppDependencies } from './dependencies';
-import { MAX_QUEUE_DELAY_SECONDS } from './deliver';
+import { EARLY_TOLERANCE_MS, MAX_QUEUE_DELAY_SECONDS } from './deliver';
 import { taskFor } from './delivery-plan';
 import type { Delivery } from './model';
 import type { ScheduledTask } from './ports';
@@ -11,7 +11,25 @@ import type { ScheduledTask } from './ports';
  * case (visibility timeout) so that slow but live tasks are rarely taken over.
  */
 export const LOST_TASK_GRACE_MS = 10 * 60 * 1000;
+/** Added to the deliverer's early tolerance: covers the write that supersedes a task and clock skew. */
+const START_MARGIN_MS = 1000;
 const PAGE_SIZE = 100;
+
+const isPending = (delivery: Delivery): boolean =>
+  delivery.status === 'queued' || delivery.status === 'retrying';
+
+/**
+ * Whether the delivery's pending task may be sending right now, so that nothing else may take its
+ * attempt number: it is due or about to be (the deliverer starts a task at most EARLY_TOLERANCE_MS
+ * early), and not so overdue that it is presumed lost. A task due later is still waiting out its
+ * queue delay and can safely be superseded.
+ */
+export function pendingTaskMayBeRunning(delivery: Delivery, now: Date): boolean {
+  if (!isPending(delivery)) return false;
+  const dueMs = Date.parse(delivery.due_at ?? delivery.updated_at);
+  const untilDue = dueMs - now.getTime();
+  return untilDue <= EARLY_TOLERANCE_MS + START_MARGIN_MS && -untilDue <= LOST_TASK_GRACE_MS;
+}
 
 export type SweepMode = 'lost' | 'recover-all';
 
@@ -70,7 +88,7 @@ async function takeOver(
         due_at: now.toISOString(),
         updated_at: now.toISOString(),
       };
-      return (await deps.deliveries.replaceTask(renewed, delivery)) ? renewed : null;
+      return (await deps.deliveries.advance(renewed, delivery)) ? renewed : null;
     }),
   );
   return taken

@@ -61,13 +61,7 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     return this.conditionalPut(delivery, 'attribute_not_exists(pk)');
   }
 
-  advance(next: Delivery, expectedAttemptNumber: number): Promise<boolean> {
-    return this.conditionalPut(next, 'next_attempt_number = :expected', {
-      ':expected': expectedAttemptNumber,
-    });
-  }
-
-  replaceTask(next: Delivery, current: Delivery): Promise<boolean> {
+  advance(next: Delivery, current: Delivery): Promise<boolean> {
     return this.conditionalPut(
       next,
       'task_id = :task AND next_attempt_number = :attempt AND #status = :status',
