@@ -97,6 +97,11 @@ export interface DeliveryRepository {
    * effect once and a task that lost its delivery to another can never record. False when it lost.
    */
   advance(next: Delivery, current: Delivery): Promise<boolean>;
+  /**
+   * Sets `reason` on the delivery whose pending task this is (same task id and attempt number), to
+   * say the queue never took it; does nothing when the delivery has moved on.
+   */
+  markReason(task: DeliveryTask, reason: string): Promise<void>;
   /** One destination's deliveries in event-time order, optionally only some statuses (replay, listing). */
   listForDestination(
     tenantId: string,

@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { taskFor } from '../../../lambdas/core/delivery-plan';
 import type { Delivery } from '../../../lambdas/core/model';
 import { minute, startStore, type StoreFixture } from './store-fixture';
 
@@ -138,6 +139,22 @@ describe('deliveries', () => {
     await deliveries.put(skipped);
     expect(await deliveries.advance({ ...renewed, task_id: 'task-other' }, renewed)).toBe(false);
     expect(await deliveries.get('t-takeover', 'e1', 'd1')).toEqual(skipped);
+  });
+
+  it('marks a reason only on the delivery whose pending task it is', async () => {
+    const { deliveries } = store.repositories;
+    const pending = delivery('t-mark', 'e1', 'd1', minute(1));
+    await deliveries.put(pending);
+    const task = taskFor(pending, null, false);
+    await deliveries.markReason({ ...task, task_id: 'another-task' }, 'enqueue_failed');
+    expect((await deliveries.get('t-mark', 'e1', 'd1'))?.reason).toBeNull();
+    await deliveries.markReason(task, 'enqueue_failed');
+    expect(await deliveries.get('t-mark', 'e1', 'd1')).toEqual({ ...pending, reason: 'enqueue_failed' });
+
+    const done: Delivery = { ...pending, status: 'success', due_at: null, reason: null, attempts: 1 };
+    await deliveries.put(done);
+    await deliveries.markReason(task, 'enqueue_failed');
+    expect(await deliveries.get('t-mark', 'e1', 'd1')).toEqual(done);
   });
 
   it('lets exactly one of two concurrent advances for the same attempt number win', async () => {
