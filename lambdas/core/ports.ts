@@ -132,22 +132,38 @@ export interface AttemptRepository {
   list(query: AttemptQuery): Promise<Page<Attempt>>;
 }
 
-/** Consecutive failures of one destination and the highest alert level already sent for them. */
+/** Consecutive failures of one destination and what has been alerted about them. */
 export interface DestinationHealth {
   current: number;
-  /** 0 when no consecutive-failure alert has been sent since the last success. */
-  alertedLevel: number;
+  /** Consecutive-failure levels (percent of the threshold) alerted since the count last restarted. */
+  alertedLevels: number[];
+  /** An alert of any kind was sent since the last success: that success sends `recovered`. */
+  alertOpen: boolean;
 }
 
 export interface DestinationHealthRepository {
   get(tenantId: string, destinationId: string): Promise<DestinationHealth>;
   /** Atomically adds one failure and returns the new state. */
   increment(tenantId: string, destinationId: string): Promise<DestinationHealth>;
-  /** Records that `level` was alerted; false when it already was (so each crossing alerts once). */
+  /**
+   * Records that `level` was alerted (and opens the alert); false when it already was, so each level
+   * alerts once per count.
+   */
   markAlerted(tenantId: string, destinationId: string, level: number): Promise<boolean>;
-  /** Back to zero; returns the state before, or null when it was already zero (nothing written). */
-  reset(tenantId: string, destinationId: string): Promise<DestinationHealth | null>;
-  /** True for the first caller in each window: rate-limits exhausted-retries alerts per destination. */
+  /**
+   * The destination was re-enabled: the count and its alerted levels start afresh, and an open alert
+   * stays open until a success. Writes only when there is something to reset.
+   */
+  reset(tenantId: string, destinationId: string): Promise<void>;
+  /**
+   * A success: back to zero with no alert open. Returns the state before, or null when it was already
+   * healthy (nothing written).
+   */
+  recover(tenantId: string, destinationId: string): Promise<DestinationHealth | null>;
+  /**
+   * True for the first caller in each window (which opens the alert): rate-limits exhausted-retries
+   * alerts per destination.
+   */
   claimExhaustedAlert(tenantId: string, destinationId: string, now: Date, windowMs: number): Promise<boolean>;
 }
 
