@@ -150,7 +150,7 @@ export class Deliverer {
           ? {
               status: 'failed',
               due_at: null,
-              reason: result.retryable ? 'retries_exhausted' : 'not_retryable',
+              reason: whyNoRetry(result, event),
             }
           : {
               status: 'retrying',
@@ -207,6 +207,16 @@ export class Deliverer {
     );
     return { kind: 'abandoned', reason };
   }
+}
+
+/**
+ * Why a failed attempt is the last one. An event published with `eligible_for_retry: false` is tried
+ * once: like Outpost, its failure counts towards the destination's consecutive failures but is not
+ * "retries exhausted" (no such alert), since it never had retries to exhaust.
+ */
+function whyNoRetry(result: DeliveryResult, event: Event): string {
+  if (!result.retryable) return 'not_retryable';
+  return event.eligible_for_retry ? 'retries_exhausted' : 'not_eligible_for_retry';
 }
 
 /** The deployment's policy, with the destination's own schedule when it has one. */

@@ -297,3 +297,36 @@ it('sends a recovered alert on the first success after an auto-disable and a re-
   expect(recovered.data.consecutive_failures).toEqual({ current: 0, max: 2, threshold: 0 });
   expect(alertsFor(destinationId, 'alert.destination.recovered')).toHaveLength(1);
 });
+
+it('tries an event not eligible for retry once, without calling it retries exhausted', async () => {
+  sink.clear();
+  target.respondWith({ status: 503 });
+  // This destination has a retry of its own, so only the event's flag keeps it from retrying.
+  const created = await api.post<{ id: string }>('/tenants/health/destinations', {
+    type: 'webhook',
+    topics: ['not.eligible'],
+    config: { url: target.url },
+    retry_schedule: [1],
+  });
+  const destinationId = created.body.id;
+  const published = await api.post<{ id: string }>('/publish', {
+    tenant_id: 'health',
+    topic: 'not.eligible',
+    eligible_for_retry: false,
+    data: {},
+  });
+  const failed = await eventually('the delivery failed', async () => {
+    const page = await api.get<{ models: { event_id: string; status: string; reason: string }[] }>(
+      `/tenants/health/destinations/${destinationId}/deliveries`,
+    );
+    return page.body.models.find((d) => d.event_id === published.body.id && d.status === 'failed');
+  });
+  expect(failed.reason).toBe('not_eligible_for_retry');
+  // A retry would come after 1 s; an exhausted-retries alert would follow the attempt at once.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const attempts = await api.get<{ models: { attempt_number: number; code: string }[] }>(
+    `/attempts?tenant_id=health&event_id=${published.body.id}`,
+  );
+  expect(attempts.body.models.map((a) => [a.attempt_number, a.code])).toEqual([[1, '503']]);
+  expect(alertsFor(destinationId, 'alert.attempt.exhausted_retries')).toEqual([]);
+});
