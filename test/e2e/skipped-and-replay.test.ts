@@ -110,7 +110,7 @@ it('records skipped deliveries while disabled and replays them in bulk after ena
     status: ['skipped'],
   });
   expect(replay.status).toBe(202);
-  expect(replay.body).toMatchObject({ replayed: 3, not_matching: 0, over_limit: 0, remaining: false });
+  expect(replay.body).toEqual({ replayed: 3, not_matching: 0, over_limit: 0, remaining: false, next: null });
   const requests = await receiver.waitFor(3, 15000);
   expect(requests.map((r) => JSON.parse(r.body).n).sort()).toEqual([0, 1, 2]);
   await eventually('all three delivered', async () => {
@@ -125,6 +125,36 @@ it('records skipped deliveries while disabled and replays them in bulk after ena
     destination_id: destinationId,
   });
   expect(again.body.replayed).toBe(0);
+});
+
+it('replays only the skipped deliveries whose event time is in the range asked for', async () => {
+  const destinationId = await webhook(['range.*']);
+  await api.put(`/tenants/replay/destinations/${destinationId}/disable`);
+  const hour = 3_600_000;
+  const base = Date.now() - 10 * hour;
+  for (let n = 0; n < 4; n += 1) {
+    await api.post('/publish', {
+      tenant_id: 'replay',
+      topic: 'range.test',
+      time: new Date(base + n * hour).toISOString(),
+      data: { n },
+    });
+  }
+  await api.put(`/tenants/replay/destinations/${destinationId}/enable`);
+
+  const replay = await api.post<{ replayed: number; next: string | null }>('/retry/bulk', {
+    tenant_id: 'replay',
+    destination_id: destinationId,
+    time: { gte: new Date(base + hour).toISOString(), lt: new Date(base + 3 * hour).toISOString() },
+  });
+  expect(replay.status).toBe(202);
+  expect(replay.body).toMatchObject({ replayed: 2, next: null });
+  const requests = await receiver.waitFor(2, 15000);
+  expect(requests.map((r) => (JSON.parse(r.body) as { n: number }).n).sort()).toEqual([1, 2]);
+  const skipped = await api.get<{ models: { status: string }[] }>(
+    `/tenants/replay/destinations/${destinationId}/deliveries?status=skipped`,
+  );
+  expect(skipped.body.models).toHaveLength(2);
 });
 
 it('delivers to a destination enabled a moment after the deliverer saw it disabled', async () => {
