@@ -173,8 +173,22 @@ export interface ScheduledTask {
 }
 
 export interface TaskQueue {
-  /** Sends in batches per destination type; resolves only when every task is accepted by the queue. */
+  /**
+   * Sends in batches per destination type; resolves only when every task is accepted by the queue.
+   * Otherwise rejects with TasksNotEnqueuedError naming the tasks that were not (the others were).
+   */
   enqueue(tasks: ScheduledTask[]): Promise<void>;
+}
+
+/** Some tasks of an enqueue were not accepted; `failed` holds their indices in the call's list. */
+export class TasksNotEnqueuedError extends Error {
+  constructor(
+    readonly failed: readonly number[],
+    options?: { cause?: unknown },
+  ) {
+    super(`${failed.length} task(s) not accepted by the delivery queue`, options);
+    this.name = 'TasksNotEnqueuedError';
+  }
 }
 
 export interface CredentialCipher {

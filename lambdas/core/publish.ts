@@ -4,6 +4,7 @@ import { DestinationNotFoundError, PayloadTooLargeError, ValidationError } from 
 import { matchesFilter } from './filter';
 import { CALLER_ID_PATTERN, newEventId } from './ids';
 import type { Delivery, DeliveryTask, Destination, Event, JsonObject, StringMap } from './model';
+import { TasksNotEnqueuedError } from './ports';
 import { pendingTaskPresumedLost, takeOver } from './sweep';
 import { matchesTopic, validatePublishTopic } from './topics';
 
@@ -162,7 +163,9 @@ export async function enqueue(deps: AppDependencies, tasks: DeliveryTask[]): Pro
   try {
     await deps.queue.enqueue(tasks.map((task) => ({ task, delaySeconds: 0 })));
   } catch (error) {
-    await Promise.allSettled(tasks.map((task) => deps.deliveries.markReason(task, ENQUEUE_FAILED_REASON)));
+    const refused =
+      error instanceof TasksNotEnqueuedError ? error.failed.map((index) => tasks[index]!) : tasks;
+    await Promise.allSettled(refused.map((task) => deps.deliveries.markReason(task, ENQUEUE_FAILED_REASON)));
     throw new EnqueueFailedError(error);
   }
 }

@@ -2,7 +2,11 @@ import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AppDependencies } from '../../lambdas/core/dependencies';
 import type { Clock } from '../../lambdas/core/ports';
 import { createAlertSink } from '../../lambdas/handlers/alert-sink';
-import { createDependencies, createSqsClient } from '../../lambdas/handlers/dependencies';
+import {
+  createDependencies,
+  createSqsClient,
+  type AwsInstrumentation,
+} from '../../lambdas/handlers/dependencies';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION } from '../../local/dynamodb-local';
 import { startSqsEmulator, type SqsEmulator } from '../../local/sqs-emulator';
 import { startStore, type StoreFixture } from '../integration/store/store-fixture';
@@ -36,6 +40,8 @@ export interface CoreFixture {
   sqs: SQSClient;
   /** The webhook delivery queue on the SQS emulator. */
   webhookQueueUrl: string;
+  /** Every request the core's own SQS client made (command name and input), in order. */
+  sqsRequests: { command: string; input: Record<string, unknown> }[];
   close(): Promise<void>;
 }
 
@@ -70,8 +76,20 @@ export async function startCoreFixture(
     const webhookQueueUrl = created.QueueUrl!;
     functionEnv.DELIVERY_QUEUE_URLS = JSON.stringify({ webhook: webhookQueueUrl });
     const clock = new ManualClock(start);
+    const sqsRequests: CoreFixture['sqsRequests'] = [];
+    const instrumentation: AwsInstrumentation = {
+      instrumentDynamoDb: () => undefined,
+      instrumentSqs: (client) =>
+        client.middlewareStack.add((next, context) => (args) => {
+          sqsRequests.push({
+            command: context.commandName ?? '',
+            input: args.input as Record<string, unknown>,
+          });
+          return next(args);
+        }),
+    };
     const deps: AppDependencies = {
-      ...createDependencies(functionEnv, undefined, (config) => createAlertSink(config, functionEnv)),
+      ...createDependencies(functionEnv, instrumentation, (config) => createAlertSink(config, functionEnv)),
       clock,
     };
     const emulator = sqsEmulator;
@@ -81,6 +99,7 @@ export async function startCoreFixture(
       store,
       sqs,
       webhookQueueUrl,
+      sqsRequests,
       close: async () => {
         sqs.destroy();
         await emulator.stop();

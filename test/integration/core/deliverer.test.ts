@@ -1,11 +1,12 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Deliverer, MAX_QUEUE_DELAY_SECONDS, type DeliveryOutcome } from '../../../lambdas/core/deliver';
-import { taskFor } from '../../../lambdas/core/delivery-plan';
 import { createDestination } from '../../../lambdas/core/destinations';
 import { retryDelivery } from '../../../lambdas/core/manual-retry';
 import type { Delivery, DeliveryTask } from '../../../lambdas/core/model';
+import type { ScheduledTask } from '../../../lambdas/core/ports';
 import { publishEvent } from '../../../lambdas/core/publish';
 import { upsertTenant } from '../../../lambdas/core/tenants';
+import { SqsTaskQueue } from '../../../lambdas/queue/sqs-task-queue';
 import { startCoreFixture, type CoreFixture } from '../../support/core-fixture';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 
@@ -92,9 +93,6 @@ function secondsUntilDue(delivery: Delivery): number {
   return (Date.parse(delivery.due_at!) - fixture.clock.now().getTime()) / SECOND;
 }
 
-/** The next attempt's task, as the deliverer queued it (same task id, attempt number and due time). */
-const nextTask = (delivery: Delivery): DeliveryTask => taskFor(delivery, null, false);
-
 async function attemptsOf(eventId: string) {
   const page = await fixture.deps.attempts.list({
     tenantIds: [TENANT],
@@ -107,27 +105,31 @@ async function attemptsOf(eventId: string) {
     .map((attempt) => [attempt.attempt_number, attempt.manual, attempt.status, attempt.code]);
 }
 
-function expectFailedWithRetry(outcome: DeliveryOutcome): number {
-  if (outcome.kind !== 'failed' || outcome.retryInMs === null) {
+/** A failure's retry: its delay, and the next attempt's task it leaves for the queue. */
+function expectFailedWithRetry(outcome: DeliveryOutcome): { retryInMs: number; next: ScheduledTask } {
+  if (outcome.kind !== 'failed' || outcome.retryInMs === null || !outcome.followUp) {
     throw new Error(`expected a failure with a retry, got ${JSON.stringify(outcome)}`);
   }
-  return outcome.retryInMs;
+  return { retryInMs: outcome.retryInMs, next: outcome.followUp };
 }
 
 it('reaches a retry due after more than 900 s by re-delaying its task in hops until it is due', async () => {
   const { destinationId, eventId, task } = await publishedTo({ retry_schedule: [2000] });
-  const retryInMs = expectFailedWithRetry(await deliverer.process(task));
+  const { retryInMs, next } = expectFailedWithRetry(await deliverer.process(task));
   // 2000 s with the default ±20 % jitter: more than SQS's 900 s cap either way.
   expect(retryInMs).toBeGreaterThanOrEqual(1600 * SECOND);
   expect(retryInMs).toBeLessThanOrEqual(2400 * SECOND);
   const retrying = await deliveryOf(eventId, destinationId);
   expect(secondsUntilDue(retrying)).toBe(retryInMs / SECOND);
 
+  expect(next.task).toMatchObject({ task_id: retrying.task_id, attempt_number: 2, due_at: retrying.due_at });
+
   receiver.respondWith({ status: 200 });
-  const retry = nextTask(retrying);
+  const retry = next.task;
   const dueMs = Date.parse(retrying.due_at!);
   // The task first arrives after the longest delay SQS allows, then after each re-delay it asks for.
-  let delaySeconds = MAX_QUEUE_DELAY_SECONDS;
+  expect(next.delaySeconds).toBe(MAX_QUEUE_DELAY_SECONDS);
+  let delaySeconds = next.delaySeconds;
   const hops: number[] = [];
   for (;;) {
     fixture.clock.advance(delaySeconds * SECOND);
@@ -177,12 +179,13 @@ it("uses the destination's own retry schedule, and ends when it is used up", asy
   const { destinationId, eventId, task } = await publishedTo({ retry_schedule: [7, 11] });
   let current = task;
   for (const seconds of [7, 11]) {
-    expectFailedWithRetry(await deliverer.process(current));
+    const { next } = expectFailedWithRetry(await deliverer.process(current));
     const delivery = await deliveryOf(eventId, destinationId);
     expect(secondsUntilDue(delivery)).toBeGreaterThanOrEqual(seconds * 0.8);
     expect(secondsUntilDue(delivery)).toBeLessThanOrEqual(seconds * 1.2);
+    expect(next.delaySeconds).toBe(Math.ceil(secondsUntilDue(delivery)));
     fixture.clock.set(delivery.due_at!);
-    current = nextTask(delivery);
+    current = next.task;
   }
   const last = await deliverer.process(current);
   expect(last).toMatchObject({ kind: 'failed', retryInMs: null });
@@ -200,7 +203,7 @@ it('follows the default schedule, 30 s × 2^(n-1) for 10 retries, each within ±
   let current = task;
   const ratios: number[] = [];
   for (let retry = 1; retry <= 10; retry += 1) {
-    expectFailedWithRetry(await deliverer.process(current));
+    const { next } = expectFailedWithRetry(await deliverer.process(current));
     const delivery = await deliveryOf(eventId, destinationId);
     const scheduled = 30 * 2 ** (retry - 1);
     const ratio = secondsUntilDue(delivery) / scheduled;
@@ -208,7 +211,7 @@ it('follows the default schedule, 30 s × 2^(n-1) for 10 retries, each within ±
     expect(ratio).toBeLessThanOrEqual(1.2);
     ratios.push(ratio);
     fixture.clock.set(delivery.due_at!);
-    current = nextTask(delivery);
+    current = next.task;
   }
   expect(await deliverer.process(current)).toMatchObject({ kind: 'failed', retryInMs: null });
   expect(await deliveryOf(eventId, destinationId)).toMatchObject({ status: 'failed', attempts: 11 });
@@ -227,14 +230,14 @@ it('puts a failed manual attempt back on the schedule only while attempts remain
   await retry();
   const manual = await queuedTask(eventId);
   expect(manual).toMatchObject({ attempt_number: 2, manual: true });
-  expectFailedWithRetry(await deliverer.process(manual));
+  const { next } = expectFailedWithRetry(await deliverer.process(manual));
   const rescheduled = await deliveryOf(eventId, destinationId);
   expect(rescheduled).toMatchObject({ status: 'retrying', next_attempt_number: 3, manual_retries: 1 });
   expect(secondsUntilDue(rescheduled)).toBeGreaterThanOrEqual(48);
 
   // The automatic attempt 3 uses the last retry; a manual attempt after it ends the delivery again.
   fixture.clock.set(rescheduled.due_at!);
-  expect(await deliverer.process(nextTask(rescheduled))).toMatchObject({ kind: 'failed', retryInMs: null });
+  expect(await deliverer.process(next.task)).toMatchObject({ kind: 'failed', retryInMs: null });
   await retry();
   const last = await queuedTask(eventId);
   expect(await deliverer.process(last)).toMatchObject({ kind: 'failed', retryInMs: null });
@@ -251,4 +254,92 @@ it('puts a failed manual attempt back on the schedule only while attempts remain
     [3, false, 'failed', '500'],
     [4, true, 'failed', '500'],
   ]);
+});
+
+describe('a batch of tasks', () => {
+  it('sends the retries it leaves in SendMessageBatch calls of up to ten, each with its own delay', async () => {
+    const published = [];
+    for (let n = 0; n < 12; n += 1) {
+      published.push(await publishedTo({ retry_schedule: [n % 2 === 0 ? 40 : 300] }));
+    }
+    fixture.sqsRequests.length = 0;
+    const results = await deliverer.processBatch(published.map(({ task }) => task));
+    expect(results.map((result) => result.ok && result.outcome.kind)).toEqual(Array(12).fill('failed'));
+
+    const sends = fixture.sqsRequests.filter((request) => request.command.startsWith('SendMessage'));
+    expect(sends.map((send) => [send.command, (send.input.Entries as unknown[]).length])).toEqual([
+      ['SendMessageBatchCommand', 10],
+      ['SendMessageBatchCommand', 2],
+    ]);
+    const entries = sends.flatMap(
+      (send) => send.input.Entries as { MessageBody: string; DelaySeconds: number }[],
+    );
+    for (const { eventId, destinationId } of published) {
+      const delivery = await deliveryOf(eventId, destinationId);
+      const entry = entries.find(
+        (candidate) => JSON.parse(candidate.MessageBody).task_id === delivery.task_id,
+      );
+      expect(entry?.DelaySeconds).toBe(Math.ceil(secondsUntilDue(delivery)));
+    }
+  });
+
+  it('reports only the tasks whose follow-up the queue did not take', async () => {
+    const missingQueue = fixture.webhookQueueUrl.replace('deliver-webhook', 'no-such-queue');
+    const partly = new Deliverer({
+      ...fixture.deps,
+      queue: new SqsTaskQueue(fixture.sqs, { webhook: fixture.webhookQueueUrl, aws_sqs: missingQueue }),
+    });
+    // Tasks that arrive early only need re-delaying: a follow-up each, to their type's queue.
+    const early = (n: number, type: string): DeliveryTask => ({
+      tenant_id: TENANT,
+      event_id: `evt-early-${n}`,
+      destination_id: 'des-early',
+      destination_type: type,
+      attempt_number: 2,
+      task_id: `task-early-${n}`,
+      manual: false,
+      due_at: new Date(fixture.clock.now().getTime() + 3600 * SECOND).toISOString(),
+    });
+    const results = await partly.processBatch([
+      early(1, 'webhook'),
+      early(2, 'aws_sqs'),
+      early(3, 'webhook'),
+    ]);
+    expect(results.map((result) => result.ok)).toEqual([true, false, true]);
+    expect(results[0]).toMatchObject({ ok: true, outcome: { kind: 'redelayed', delaySeconds: 900 } });
+  });
+
+  it('sends the next attempt again when a task whose retry was not enqueued is received again', async () => {
+    const { destinationId, eventId, task } = await publishedTo({ retry_schedule: [60] });
+    const missingQueue = fixture.webhookQueueUrl.replace('deliver-webhook', 'no-such-queue');
+    const unqueued = new Deliverer({
+      ...fixture.deps,
+      queue: new SqsTaskQueue(fixture.sqs, { webhook: missingQueue }),
+    });
+    const [first] = await unqueued.processBatch([task]);
+    // The attempt is recorded, but its retry never reached the queue: the message must come back.
+    expect(first).toMatchObject({ ok: false });
+    const retrying = await deliveryOf(eventId, destinationId);
+    expect(retrying).toMatchObject({ status: 'retrying', attempts: 1, next_attempt_number: 2 });
+
+    fixture.sqsRequests.length = 0;
+    const [again] = await deliverer.processBatch([task]);
+    expect(again).toMatchObject({ ok: true, outcome: { kind: 'stale' } });
+    // Not sent a second time, not recorded again; its retry is on the queue now.
+    expect(receiver.requests).toHaveLength(1);
+    expect(await attemptsOf(eventId)).toEqual([[1, false, 'failed', '500']]);
+    const [send] = fixture.sqsRequests.filter((request) => request.command === 'SendMessageBatchCommand');
+    const [entry] = send!.input.Entries as { MessageBody: string; DelaySeconds: number }[];
+    const resent = JSON.parse(entry!.MessageBody) as DeliveryTask;
+    expect(resent).toMatchObject({ task_id: retrying.task_id, attempt_number: 2, due_at: retrying.due_at });
+    expect(entry!.DelaySeconds).toBe(Math.ceil(secondsUntilDue(retrying)));
+
+    receiver.respondWith({ status: 200 });
+    fixture.clock.set(retrying.due_at!);
+    expect(await deliverer.process(resent)).toMatchObject({ kind: 'delivered' });
+    expect(await attemptsOf(eventId)).toEqual([
+      [1, false, 'failed', '500'],
+      [2, false, 'success', '200'],
+    ]);
+  });
 });
