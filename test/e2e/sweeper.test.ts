@@ -51,6 +51,37 @@ function recorded(eventId: string, destinationId: string) {
   });
 }
 
+/** An event and its queued delivery whose task is not on the queue. */
+function unsent(destinationId: string, id: string, topic: string, time: string, data: Event['data']) {
+  const event: Event = {
+    id,
+    tenant_id: 'sweep',
+    topic,
+    time,
+    eligible_for_retry: true,
+    metadata: null,
+    data,
+    matched_destination_ids: [destinationId],
+  };
+  const delivery: Delivery = {
+    tenant_id: 'sweep',
+    event_id: id,
+    destination_id: destinationId,
+    destination_type: 'webhook',
+    event_time: time,
+    status: 'queued',
+    next_attempt_number: 1,
+    task_id: `task-of-${id}-that-never-reached-the-queue`,
+    due_at: time,
+    attempts: 0,
+    manual_retries: 0,
+    last_code: null,
+    reason: null,
+    updated_at: time,
+  };
+  return { event, delivery };
+}
+
 async function attemptNumbers(eventId: string): Promise<number[]> {
   const page = await api.get<{ models: { attempt_number: number }[] }>(
     `/attempts?tenant_id=sweep&event_id=${eventId}`,
@@ -61,32 +92,9 @@ async function attemptNumbers(eventId: string): Promise<number[]> {
 it('takes over a delivery whose task was lost, once, even when sweeps overlap it in flight', async () => {
   const destinationId = await webhookDestination('order.created');
   const overdue = new Date(Date.now() - 20 * 60 * 1000).toISOString();
-  const event: Event = {
-    id: 'evt-lost-task',
-    tenant_id: 'sweep',
-    topic: 'order.created',
-    time: overdue,
-    eligible_for_retry: true,
-    metadata: null,
-    data: { lost: true },
-    matched_destination_ids: [destinationId],
-  };
-  const delivery: Delivery = {
-    tenant_id: 'sweep',
-    event_id: event.id,
-    destination_id: destinationId,
-    destination_type: 'webhook',
-    event_time: overdue,
-    status: 'queued',
-    next_attempt_number: 1,
-    task_id: 'task-that-never-reached-the-queue',
-    due_at: overdue,
-    attempts: 0,
-    manual_retries: 0,
-    last_code: null,
-    reason: null,
-    updated_at: overdue,
-  };
+  const { event, delivery } = unsent(destinationId, 'evt-lost-task', 'order.created', overdue, {
+    lost: true,
+  });
   // What a publish leaves when it dies after its writes and before its enqueue.
   await store.events.createWithDeliveries(event, [delivery]);
 
@@ -96,10 +104,7 @@ it('takes over a delivery whose task was lost, once, even when sweeps overlap it
   await receiver.waitFor(1, 15000);
   expect(await runtime.runSweeper()).toBe(0);
 
-  const done = await eventually('the delivery is recorded', async () => {
-    const stored = await store.deliveries.get('sweep', event.id, destinationId);
-    return stored?.status === 'success' ? stored : undefined;
-  });
+  const done = await recorded(event.id, destinationId);
   expect(done.attempts).toBe(1);
   expect(done.task_id).not.toBe(delivery.task_id);
   expect(receiver.requests.map((request) => JSON.parse(request.body) as unknown)).toEqual([{ lost: true }]);
@@ -131,33 +136,14 @@ it('leaves alone a first delivery that is still sending when the producer repeat
 it('takes over at once, under a new task id, a delivery whose enqueue the queue refused', async () => {
   const destinationId = await webhookDestination('order.refused');
   receiver.respondWith({ status: 200 });
-  const now = new Date().toISOString();
-  const event: Event = {
-    id: 'evt-enqueue-refused',
-    tenant_id: 'sweep',
-    topic: 'order.refused',
-    time: now,
-    eligible_for_retry: true,
-    metadata: null,
-    data: { refused: true },
-    matched_destination_ids: [destinationId],
-  };
-  const refused: Delivery = {
-    tenant_id: 'sweep',
-    event_id: event.id,
-    destination_id: destinationId,
-    destination_type: 'webhook',
-    event_time: now,
-    status: 'queued',
-    next_attempt_number: 1,
-    task_id: 'task-the-queue-refused',
-    due_at: now,
-    attempts: 0,
-    manual_retries: 0,
-    last_code: null,
-    reason: 'enqueue_failed',
-    updated_at: now,
-  };
+  const { event, delivery } = unsent(
+    destinationId,
+    'evt-enqueue-refused',
+    'order.refused',
+    new Date().toISOString(),
+    { refused: true },
+  );
+  const refused: Delivery = { ...delivery, reason: 'enqueue_failed' };
   // What a publish answered 503 leaves: the event, its delivery marked, no task in the queue.
   await store.events.createWithDeliveries(event, [refused]);
 
