@@ -393,7 +393,9 @@ export const DeliverySchema = z
     reason: z
       .string()
       .nullable()
-      .describe('Why it is skipped or failed: destination_disabled, retries_exhausted, not_retryable, ...'),
+      .describe(
+        'Why it is skipped or failed (destination_disabled, retries_exhausted, not_retryable, not_eligible_for_retry, ...), or enqueue_failed while pending.',
+      ),
     updated_at: timestamp,
   })
   .describe("One event's delivery to one destination: its state across attempts.");
@@ -422,13 +424,22 @@ export const BulkRetryRequestSchema = z.strictObject({
     })
     .optional()
     .describe("Range of the events' time."),
+  cursor: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('`next` of the previous response, with the same destination, status and time.'),
 });
 
 export const BulkRetryResponseSchema = z.object({
   replayed: z.number().int(),
   not_matching: z.number().int().describe('The destination no longer subscribes to these events.'),
   over_limit: z.number().int().describe('These deliveries used up their manual retries.'),
-  remaining: z.boolean().describe('More deliveries match: send the same request again.'),
+  remaining: z.boolean().describe('True when `next` is set.'),
+  next: z
+    .string()
+    .nullable()
+    .describe('More deliveries may match: send the request again with `cursor` set to this.'),
 });
 
 export const FilterTestRequestSchema = z.strictObject({

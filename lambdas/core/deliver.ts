@@ -1,24 +1,34 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { AppDependencies } from './dependencies';
 import type { DeliveryResult } from './destination-adapter';
 import { taskFor } from './delivery-plan';
 import { DestinationHealthMonitor } from './health';
 import type { RetryPolicy } from './config';
 import type { Attempt, Delivery, DeliveryTask, Destination, Event } from './model';
+import { TasksNotEnqueuedError, type ScheduledTask } from './ports';
 import { nextRetryDelay } from './retry-policy';
 import { TtlCache } from './ttl-cache';
 
 /** The longest single delay a queue accepts (SQS); a later attempt is reached by re-delaying its task. */
 export const MAX_QUEUE_DELAY_SECONDS = 900;
-/** A task arriving this early is treated as due (clock skew, delay rounding). */
-const EARLY_TOLERANCE_MS = 1000;
+/** A task arriving this early is treated as due (clock skew, delay rounding); never earlier. */
+export const EARLY_TOLERANCE_MS = 1000;
 
-export type DeliveryOutcome =
+/**
+ * What running a task did. `followUp` is the task it leaves for the queue (the next attempt, the same
+ * task re-delayed, or a next attempt sent again): the caller sends it, batched with the others of its
+ * invocation (processBatch), and the task counts as done only once it is on the queue.
+ */
+export type DeliveryOutcome = (
   | { kind: 'delivered'; attempt: Attempt }
   | { kind: 'failed'; attempt: Attempt; retryInMs: number | null }
   | { kind: 'redelayed'; delaySeconds: number }
   | { kind: 'stale'; reason: string }
-  | { kind: 'abandoned'; reason: string };
+  | { kind: 'abandoned'; reason: string }
+) & { followUp?: ScheduledTask };
+
+/** One task of a batch: what it did, or why it must be received again. */
+export type BatchItemResult = { ok: true; outcome: DeliveryOutcome } | { ok: false; error: unknown };
 
 export type DeliverDependencies = Pick<
   AppDependencies,
@@ -34,7 +44,7 @@ export type DeliverDependencies = Pick<
   | 'alerts'
 >;
 
-/** Deterministic per (tenant, event, destination, attempt number): recording an attempt twice overwrites it. */
+/** Deterministic per (tenant, event, destination, attempt number), the unit that takes effect once. */
 export function attemptIdFor(
   tenantId: string,
   eventId: string,
@@ -48,7 +58,16 @@ export function attemptIdFor(
 }
 
 /**
- * Runs one delivery task: the attempt it names, once. A task that is not the delivery's current one
+ * The task id of the attempt a task schedules when it fails. Derived, not random, so that a task
+ * received again after its run was cut short (its follow-up not sent, or its message reported failed)
+ * recognises the delivery it advanced and sends that next attempt again instead of losing it.
+ */
+export function successorTaskId(taskId: string): string {
+  return `next-${createHash('sha256').update(taskId).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * Runs delivery tasks: each the attempt it names, once. A task that is not the delivery's current one
  * (already attempted, superseded by a manual retry, finished) does nothing, which is what makes
  * queue redelivery and duplicate enqueues harmless.
  */
@@ -64,12 +83,51 @@ export class Deliverer {
     this.health = new DestinationHealthMonitor(deps);
   }
 
+  /**
+   * Runs the tasks of one queue receive, then sends all their follow-ups together (SendMessageBatch,
+   * ten to a call, each with its own delay). A task whose run threw, or whose follow-up the queue did
+   * not take, is reported not ok, for the queue to deliver it again.
+   */
+  async processBatch(tasks: readonly DeliveryTask[]): Promise<BatchItemResult[]> {
+    const results = await Promise.all(
+      tasks.map((task) =>
+        this.process(task).then(
+          (outcome): BatchItemResult => ({ ok: true, outcome }),
+          (error: unknown): BatchItemResult => ({ ok: false, error }),
+        ),
+      ),
+    );
+    const pending = results.flatMap((result, index) =>
+      result.ok && result.outcome.followUp ? [{ index, followUp: result.outcome.followUp }] : [],
+    );
+    if (pending.length === 0) return results;
+    try {
+      await this.deps.queue.enqueue(pending.map(({ followUp }) => followUp));
+    } catch (error) {
+      const failed =
+        error instanceof TasksNotEnqueuedError ? error.failed : pending.map((_, position) => position);
+      for (const position of failed) results[pending[position]!.index] = { ok: false, error };
+    }
+    return results;
+  }
+
+  /** Runs one task; its follow-up, if any, is the caller's to send. */
   async process(task: DeliveryTask): Promise<DeliveryOutcome> {
     const now = this.deps.clock.now();
     const remainingMs = Date.parse(task.due_at) - now.getTime();
-    if (remainingMs > EARLY_TOLERANCE_MS) return this.redelay(task, remainingMs);
+    if (remainingMs > EARLY_TOLERANCE_MS) {
+      const followUp = redelayed(task, now);
+      return { kind: 'redelayed', delaySeconds: followUp.delaySeconds, followUp };
+    }
 
     const delivery = await this.deps.deliveries.get(task.tenant_id, task.event_id, task.destination_id);
+    if (delivery && advancedBy(task, delivery)) {
+      return {
+        kind: 'stale',
+        reason: 'attempt already recorded; its next attempt is queued again',
+        followUp: redelayed(taskFor(delivery, task.event ?? null, false), now),
+      };
+    }
     const staleReason = whyStale(task, delivery);
     if (staleReason || !delivery) return { kind: 'stale', reason: staleReason ?? 'no delivery record' };
 
@@ -150,33 +208,33 @@ export class Deliverer {
           ? {
               status: 'failed',
               due_at: null,
-              reason: result.retryable ? 'retries_exhausted' : 'not_retryable',
+              reason: whyNoRetry(result, event),
             }
           : {
               status: 'retrying',
               next_attempt_number: task.attempt_number + 1,
-              task_id: randomUUID(),
+              task_id: successorTaskId(task.task_id),
               due_at: new Date(now.getTime() + retryInMs).toISOString(),
               reason: null,
             }),
     };
 
-    // The attempt is written first so that an attempt is never lost from the history; if another
-    // runner recorded this attempt number meanwhile, only one of us advances the delivery.
+    // The ledger decides who owns this attempt number: only the runner whose advance wins writes the
+    // attempt, so a copy that lost the delivery while in flight (a duplicate of its task, a task taken
+    // over or superseded meanwhile) never records, and no attempt is ever overwritten.
+    const advanced = await this.deps.deliveries.advance(next, delivery);
+    if (!advanced) return { kind: 'stale', reason: 'the delivery moved on while this attempt was in flight' };
     await this.deps.attempts.put(attempt);
-    const advanced = await this.deps.deliveries.advance(next, task.attempt_number);
-    if (!advanced) return { kind: 'stale', reason: 'attempt recorded by another runner' };
-    if (next.status === 'retrying' && retryInMs !== null) {
-      await this.deps.queue.enqueue([
-        {
-          task: taskFor(next, event, false),
-          delaySeconds: Math.min(MAX_QUEUE_DELAY_SECONDS, retryInMs / 1000),
-        },
-      ]);
-    }
-    // Health comes last: if it throws, the attempt and the next task are already safe.
+    // Health comes last: if it throws, the attempt is recorded and the task, received again, sends
+    // the next attempt (see advancedBy).
     await this.updateHealth(destination, event, attempt, next);
-    return result.ok ? { kind: 'delivered', attempt } : { kind: 'failed', attempt, retryInMs };
+    if (result.ok) return { kind: 'delivered', attempt };
+    return {
+      kind: 'failed',
+      attempt,
+      retryInMs,
+      ...(next.status === 'retrying' ? { followUp: redelayed(taskFor(next, event, false), now) } : {}),
+    };
   }
 
   private async updateHealth(destination: Destination, event: Event, attempt: Attempt, next: Delivery) {
@@ -189,12 +247,6 @@ export class Deliverer {
     if (next.reason === 'retries_exhausted') await this.health.recordExhausted(destination, event, attempt);
   }
 
-  private async redelay(task: DeliveryTask, remainingMs: number): Promise<DeliveryOutcome> {
-    const delaySeconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(remainingMs / 1000));
-    await this.deps.queue.enqueue([{ task, delaySeconds }]);
-    return { kind: 'redelayed', delaySeconds };
-  }
-
   private async abandon(
     delivery: Delivery,
     status: 'failed' | 'skipped',
@@ -202,10 +254,35 @@ export class Deliverer {
   ): Promise<DeliveryOutcome> {
     await this.deps.deliveries.advance(
       { ...delivery, status, due_at: null, reason, updated_at: this.deps.clock.now().toISOString() },
-      delivery.next_attempt_number,
+      delivery,
     );
     return { kind: 'abandoned', reason };
   }
+}
+
+/**
+ * Why a failed attempt is the last one. An event published with `eligible_for_retry: false` is tried
+ * once: like Outpost, its failure counts towards the destination's consecutive failures but is not
+ * "retries exhausted" (no such alert), since it never had retries to exhaust.
+ */
+function whyNoRetry(result: DeliveryResult, event: Event): string {
+  if (!result.retryable) return 'not_retryable';
+  return event.eligible_for_retry ? 'retries_exhausted' : 'not_eligible_for_retry';
+}
+
+/** A task with the delay that brings it back when due, or as close as the queue allows. */
+function redelayed(task: DeliveryTask, now: Date): ScheduledTask {
+  const remainingMs = Math.max(0, Date.parse(task.due_at) - now.getTime());
+  return { task, delaySeconds: Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(remainingMs / 1000)) };
+}
+
+/** The delivery is waiting for the attempt this task scheduled when it failed. */
+function advancedBy(task: DeliveryTask, delivery: Delivery): boolean {
+  return (
+    delivery.status === 'retrying' &&
+    delivery.next_attempt_number === task.attempt_number + 1 &&
+    delivery.task_id === successorTaskId(task.task_id)
+  );
 }
 
 /** The deployment's policy, with the destination's own schedule when it has one. */

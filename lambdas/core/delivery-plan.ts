@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Delivery, DeliveryTask, Destination, Event } from './model';
 
+/**
+ * Reason a pending delivery carries when the queue refused its task: nothing is in flight for it, so a
+ * repeated publish or a manual retry may take it over at once instead of waiting for the sweeper.
+ */
+export const ENQUEUE_FAILED_REASON = 'enqueue_failed';
+
 /** Largest event JSON carried inside a task; bigger events are loaded by the deliverer (SQS caps messages). */
 export const INLINE_EVENT_MAX_BYTES = 200 * 1024;
 

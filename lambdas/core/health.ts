@@ -8,12 +8,18 @@ export const ALERT_LEVELS = [50, 70, 90, 100] as const;
 /** At most one exhausted-retries alert per destination in this window. */
 export const EXHAUSTED_ALERT_WINDOW_MS = 60 * 60 * 1000;
 
-/** The levels whose failure count lies in (previous, current]: the crossings one failure makes. */
-export function crossedLevels(previous: number, current: number, threshold: number): number[] {
-  return ALERT_LEVELS.filter((level) => {
-    const count = Math.max(1, Math.ceil((threshold * level) / 100));
-    return previous < count && count <= current;
-  });
+/** The failure count at which `level` percent of `threshold` is reached. */
+export function levelCount(threshold: number, level: number): number {
+  return Math.max(1, Math.ceil((threshold * level) / 100));
+}
+
+/**
+ * The levels `current` failures have reached that were not alerted yet, lowest first. Every level at
+ * or below the count, not only the one this failure crossed: when the threshold is lowered below a
+ * standing count, the next failure alerts (and auto-disables) instead of waiting for a reset.
+ */
+export function levelsToAlert(current: number, threshold: number, alerted: readonly number[]): number[] {
+  return ALERT_LEVELS.filter((level) => levelCount(threshold, level) <= current && !alerted.includes(level));
 }
 
 export interface HealthDependencies {
@@ -34,17 +40,21 @@ export interface HealthDependencies {
  * until the next success — the price of not writing on every delivery.
  */
 export class DestinationHealthMonitor {
-  private readonly knownFailures = new TtlCache<number>(5000, 1000);
+  /** Whether the destination has failures or an open alert, as last seen: a success resets only then. */
+  private readonly knownUnhealthy = new TtlCache<boolean>(5000, 1000);
 
   constructor(private readonly deps: HealthDependencies) {}
 
   /** Returns the destination as it is afterwards (disabled when this failure tripped auto-disable). */
   async recordFailure(destination: Destination, event: Event, attempt: Attempt): Promise<Destination> {
-    const { current } = await this.deps.health.increment(destination.tenant_id, destination.id);
-    this.knownFailures.set(keyOf(destination), current);
+    const { current, alertedLevels } = await this.deps.health.increment(
+      destination.tenant_id,
+      destination.id,
+    );
+    this.knownUnhealthy.set(keyOf(destination), true);
     const max = this.thresholdFor(destination);
     let result = destination;
-    for (const level of crossedLevels(current - 1, current, max)) {
+    for (const level of levelsToAlert(current, max, alertedLevels)) {
       if (!(await this.deps.health.markAlerted(destination.tenant_id, destination.id, level))) continue;
       const failures = { current, max, threshold: level };
       await this.deps.alerts.publish(
@@ -68,21 +78,26 @@ export class DestinationHealthMonitor {
     return result;
   }
 
+  /** Resets the count; the first success after any alert (even one before a re-enable) sends `recovered`. */
   async recordSuccess(destination: Destination, event: Event, attempt: Attempt): Promise<void> {
-    const known = await this.knownFailures.getOrLoad(keyOf(destination), async () => {
+    const unhealthy = await this.knownUnhealthy.getOrLoad(keyOf(destination), async () => {
       const health = await this.deps.health.get(destination.tenant_id, destination.id);
-      return Math.max(health.current, health.alertedLevel);
+      return health.current > 0 || health.alertOpen;
     });
-    if (known === 0) return;
-    const previous = await this.deps.health.reset(destination.tenant_id, destination.id);
-    this.knownFailures.set(keyOf(destination), 0);
-    if (!previous || previous.alertedLevel === 0) return;
+    if (!unhealthy) return;
+    const previous = await this.deps.health.recover(destination.tenant_id, destination.id);
+    this.knownUnhealthy.set(keyOf(destination), false);
+    if (!previous?.alertOpen) return;
     await this.deps.alerts.publish(
       buildAlert(
         'alert.destination.recovered',
         this.deps.clock.now(),
         destination,
-        { current: 0, max: this.thresholdFor(destination), threshold: previous.alertedLevel },
+        {
+          current: 0,
+          max: this.thresholdFor(destination),
+          threshold: Math.max(0, ...previous.alertedLevels),
+        },
         { event, attempt },
       ),
     );
@@ -114,12 +129,6 @@ export class DestinationHealthMonitor {
         { event, attempt },
       ),
     );
-  }
-
-  /** Re-enabling a destination starts its count afresh. */
-  async forget(destination: Pick<Destination, 'tenant_id' | 'id'>): Promise<void> {
-    await this.deps.health.reset(destination.tenant_id, destination.id);
-    this.knownFailures.delete(keyOf(destination));
   }
 
   private thresholdFor(destination: Destination): number {

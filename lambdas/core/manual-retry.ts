@@ -11,6 +11,7 @@ import {
 import { explainFilter } from './filter';
 import type { Delivery, DeliveryTask, Destination, Event } from './model';
 import { enqueue } from './publish';
+import { pendingTaskMayBeRunning } from './sweep';
 import { matchesTopic } from './topics';
 
 export interface RetryInput {
@@ -21,7 +22,9 @@ export interface RetryInput {
 /**
  * POST /retry. `tenantId` is the caller's tenant (undefined for the admin key, who may retry any
  * tenant's event). The new attempt gets a fresh task id, so a pending automatic task for the same
- * delivery finds itself superseded when it runs.
+ * delivery finds itself superseded when it runs. While an automatic attempt is due or sending, the
+ * retry is refused with 409 rather than accepted and then lost to (or racing) that attempt: the
+ * caller sees its outcome a few seconds later and can retry then.
  */
 export async function retryDelivery(
   deps: AppDependencies,
@@ -39,6 +42,12 @@ export async function retryDelivery(
   const mismatch = whyNotRoutable(destination, event);
   if (mismatch) throw new BadRequestError(mismatch);
   const current = await deps.deliveries.get(event.tenant_id, event.id, destination.id);
+  if (current && pendingTaskMayBeRunning(current, deps.clock.now())) {
+    throw new ConflictError(
+      `attempt ${current.next_attempt_number} of this delivery is due or in progress; retry once it is recorded`,
+      { attempt_number: current.next_attempt_number, status: current.status, due_at: current.due_at },
+    );
+  }
   if (current && current.manual_retries >= deps.config.manualRetryLimit) {
     throw new ValidationError('manual retry limit reached', [
       `event_id: ${current.manual_retries} manual retries of this delivery already (limit ${deps.config.manualRetryLimit})`,
@@ -64,7 +73,7 @@ export function whyNotRoutable(destination: Destination, event: Event): string |
 /**
  * Makes the delivery's next attempt a manual one, due now, under a fresh task id (so a pending
  * automatic task for the same delivery finds itself superseded). Returns the task to enqueue, or
- * null when the delivery changed underneath (a concurrent attempt or retry).
+ * null when the delivery changed underneath (a concurrent attempt or retry): nothing was written.
  */
 export async function scheduleManualAttempt(
   deps: AppDependencies,
@@ -85,10 +94,8 @@ export async function scheduleManualAttempt(
         updated_at: now.toISOString(),
       }
     : { ...planDelivery(event, destination, now).delivery, status: 'retrying', manual_retries: 1 };
-  if (current) {
-    if (!(await deps.deliveries.advance(next, current.next_attempt_number))) return null;
-  } else {
-    await deps.deliveries.put(next);
-  }
-  return taskFor(next, event, true);
+  const written = current
+    ? await deps.deliveries.advance(next, current)
+    : await deps.deliveries.putIfAbsent(next);
+  return written ? taskFor(next, event, true) : null;
 }

@@ -91,15 +91,17 @@ export interface DeliveryRepository {
   /** Writes the delivery only if no record exists for its (event, destination); false when one did. */
   putIfAbsent(delivery: Delivery): Promise<boolean>;
   /**
-   * Writes `next` only if the stored record still expects `expectedAttemptNumber`: the guard that
-   * makes each (event, destination, attempt number) take effect once. False when it lost the race.
+   * Writes `next` only if the stored record is still `current`: same task id, attempt number and
+   * status. Every change of a pending delivery goes through it (the deliverer recording an attempt, a
+   * manual retry, a take-over of a lost task), so each (event, destination, attempt number) takes
+   * effect once and a task that lost its delivery to another can never record. False when it lost.
    */
-  advance(next: Delivery, expectedAttemptNumber: number): Promise<boolean>;
+  advance(next: Delivery, current: Delivery): Promise<boolean>;
   /**
-   * Writes `next` only if the stored record is still `current` (same task, attempt number and
-   * status): the sweeper's hand-over of a presumed-lost task. False when anything moved on.
+   * Sets `reason` on the delivery whose pending task this is (same task id and attempt number), to
+   * say the queue never took it; does nothing when the delivery has moved on.
    */
-  replaceTask(next: Delivery, current: Delivery): Promise<boolean>;
+  markReason(task: DeliveryTask, reason: string): Promise<void>;
   /** One destination's deliveries in event-time order, optionally only some statuses (replay, listing). */
   listForDestination(
     tenantId: string,
@@ -130,22 +132,38 @@ export interface AttemptRepository {
   list(query: AttemptQuery): Promise<Page<Attempt>>;
 }
 
-/** Consecutive failures of one destination and the highest alert level already sent for them. */
+/** Consecutive failures of one destination and what has been alerted about them. */
 export interface DestinationHealth {
   current: number;
-  /** 0 when no consecutive-failure alert has been sent since the last success. */
-  alertedLevel: number;
+  /** Consecutive-failure levels (percent of the threshold) alerted since the count last restarted. */
+  alertedLevels: number[];
+  /** An alert of any kind was sent since the last success: that success sends `recovered`. */
+  alertOpen: boolean;
 }
 
 export interface DestinationHealthRepository {
   get(tenantId: string, destinationId: string): Promise<DestinationHealth>;
   /** Atomically adds one failure and returns the new state. */
   increment(tenantId: string, destinationId: string): Promise<DestinationHealth>;
-  /** Records that `level` was alerted; false when it already was (so each crossing alerts once). */
+  /**
+   * Records that `level` was alerted (and opens the alert); false when it already was, so each level
+   * alerts once per count.
+   */
   markAlerted(tenantId: string, destinationId: string, level: number): Promise<boolean>;
-  /** Back to zero; returns the state before, or null when it was already zero (nothing written). */
-  reset(tenantId: string, destinationId: string): Promise<DestinationHealth | null>;
-  /** True for the first caller in each window: rate-limits exhausted-retries alerts per destination. */
+  /**
+   * The destination was re-enabled: the count and its alerted levels start afresh, and an open alert
+   * stays open until a success. Writes only when there is something to reset.
+   */
+  reset(tenantId: string, destinationId: string): Promise<void>;
+  /**
+   * A success: back to zero with no alert open. Returns the state before, or null when it was already
+   * healthy (nothing written).
+   */
+  recover(tenantId: string, destinationId: string): Promise<DestinationHealth | null>;
+  /**
+   * True for the first caller in each window (which opens the alert): rate-limits exhausted-retries
+   * alerts per destination.
+   */
   claimExhaustedAlert(tenantId: string, destinationId: string, now: Date, windowMs: number): Promise<boolean>;
 }
 
@@ -155,8 +173,22 @@ export interface ScheduledTask {
 }
 
 export interface TaskQueue {
-  /** Sends in batches per destination type; resolves only when every task is accepted by the queue. */
+  /**
+   * Sends in batches per destination type; resolves only when every task is accepted by the queue.
+   * Otherwise rejects with TasksNotEnqueuedError naming the tasks that were not (the others were).
+   */
   enqueue(tasks: ScheduledTask[]): Promise<void>;
+}
+
+/** Some tasks of an enqueue were not accepted; `failed` holds their indices in the call's list. */
+export class TasksNotEnqueuedError extends Error {
+  constructor(
+    readonly failed: readonly number[],
+    options?: { cause?: unknown },
+  ) {
+    super(`${failed.length} task(s) not accepted by the delivery queue`, options);
+    this.name = 'TasksNotEnqueuedError';
+  }
 }
 
 export interface CredentialCipher {

@@ -1,9 +1,11 @@
 import type { AppDependencies } from './dependencies';
-import { planDelivery, taskFor } from './delivery-plan';
+import { ENQUEUE_FAILED_REASON, planDelivery } from './delivery-plan';
 import { DestinationNotFoundError, PayloadTooLargeError, ValidationError } from './errors';
 import { matchesFilter } from './filter';
 import { CALLER_ID_PATTERN, newEventId } from './ids';
 import type { Delivery, DeliveryTask, Destination, Event, JsonObject, StringMap } from './model';
+import { TasksNotEnqueuedError } from './ports';
+import { pendingTaskPresumedLost, takeOver } from './sweep';
 import { matchesTopic, validatePublishTopic } from './topics';
 
 export interface PublishInput {
@@ -100,8 +102,10 @@ export async function publishEvent(deps: AppDependencies, input: PublishInput): 
 /**
  * A repeated publish of a stored event: the first one may have died after writing the event and
  * before its deliveries or its enqueue. Deliveries that were never written are created now (for the
- * matched destinations that still exist), and those that never ran are sent again; the deliverer
- * drops a task whose task_id is no longer current, so a first publish that did finish costs nothing.
+ * matched destinations that still exist). A recorded delivery is sent again only if its task is
+ * presumed lost (the queue refused it, or it is overdue past the sweeper's grace), and then under a
+ * new task id: a first task still queued or sending (a producer repeating a publish that worked)
+ * keeps its delivery, and is never doubled by a second copy.
  */
 async function resumeDeliveries(
   deps: AppDependencies,
@@ -124,10 +128,12 @@ async function resumeDeliveries(
       return (await deps.deliveries.putIfAbsent(plan.delivery)) ? plan.task : null;
     }),
   );
-  const neverRan = recorded
-    .filter((delivery) => delivery.status === 'queued' && delivery.attempts === 0)
-    .map((delivery) => taskFor(delivery, existing, false));
-  return [...neverRan, ...created.filter((task): task is DeliveryTask => task !== null)];
+  const lost = recorded.filter((delivery) => pendingTaskPresumedLost(delivery, now));
+  const takenOver = await takeOver(deps, lost, now, existing);
+  return [
+    ...takenOver.map((scheduled) => scheduled.task),
+    ...created.filter((task): task is DeliveryTask => task !== null),
+  ];
 }
 
 function selectCandidates(destinations: Destination[], destinationId: string | undefined): Destination[] {
@@ -147,11 +153,19 @@ function skippedDelivery(event: Event, destination: Destination, now: Date): Del
   };
 }
 
+/**
+ * Sends tasks due now. When the queue refuses them, their deliveries are marked so that a repeated
+ * publish or a manual retry can take them over at once (a mark that cannot be written leaves them to
+ * the sweeper), and the caller answers 503.
+ */
 export async function enqueue(deps: AppDependencies, tasks: DeliveryTask[]): Promise<void> {
   if (tasks.length === 0) return;
   try {
     await deps.queue.enqueue(tasks.map((task) => ({ task, delaySeconds: 0 })));
   } catch (error) {
+    const refused =
+      error instanceof TasksNotEnqueuedError ? error.failed.map((index) => tasks[index]!) : tasks;
+    await Promise.allSettled(refused.map((task) => deps.deliveries.markReason(task, ENQUEUE_FAILED_REASON)));
     throw new EnqueueFailedError(error);
   }
 }

@@ -7,13 +7,15 @@ import { enqueue } from './publish';
 
 /** Statuses a bulk replay may pick up: deliveries that are not going to happen on their own. */
 export const REPLAYABLE_STATUSES: readonly DeliveryStatus[] = ['skipped', 'failed'];
-/** Deliveries one replay request handles; the caller repeats the request while `remaining` is true. */
+/** Deliveries one replay request looks at; the caller continues with `next` while it is set. */
 export const REPLAY_BATCH = 500;
 const PAGE = 100;
 
 export interface ReplayRequest {
   statuses?: DeliveryStatus[];
   time?: TimeRange;
+  /** `next` of the previous response: where to continue. */
+  cursor?: string;
 }
 
 export interface ReplayResult {
@@ -22,14 +24,18 @@ export interface ReplayResult {
   not_matching: number;
   /** These deliveries used up their manual retries (MANUAL_RETRY_LIMIT). */
   over_limit: number;
-  /** More deliveries match: send the same request again. */
+  /** More deliveries may match: send the request again with `cursor: next`. */
   remaining: boolean;
+  next: string | null;
 }
 
 /**
  * Bulk replay (DESIGN.md §4c, Outpost #611): every skipped or failed delivery of one destination in a
  * time range gets a manual attempt, e.g. after the destination was disabled and is enabled again.
- * Replayed deliveries leave the statuses asked for, so repeating the request continues where it ended.
+ * Each request looks at up to REPLAY_BATCH deliveries in event-time order and returns a cursor past
+ * the last one: deliveries it could not replay (over the manual-retry limit, no longer matching) are
+ * behind it, so no number of them can stall a replay, and a replayed delivery that fails again is
+ * not replayed twice by the same walk.
  */
 export async function replayDeliveries(
   deps: AppDependencies,
@@ -46,8 +52,8 @@ export async function replayDeliveries(
     throw new BadRequestError(`only ${REPLAYABLE_STATUSES.join(' and ')} deliveries can be replayed`);
   }
 
-  const result: ReplayResult = { replayed: 0, not_matching: 0, over_limit: 0, remaining: false };
-  let cursor: string | undefined;
+  const result: ReplayResult = { replayed: 0, not_matching: 0, over_limit: 0, remaining: false, next: null };
+  let cursor = request.cursor;
   let seen = 0;
   do {
     const page = await deps.deliveries.listForDestination(tenantId, destinationId, {
@@ -66,7 +72,8 @@ export async function replayDeliveries(
     seen += page.deliveries.length;
     cursor = page.cursor;
   } while (cursor && seen < REPLAY_BATCH);
-  result.remaining = cursor !== undefined;
+  result.next = cursor ?? null;
+  result.remaining = result.next !== null;
   return result;
 }
 

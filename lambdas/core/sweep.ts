@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AppDependencies } from './dependencies';
-import { MAX_QUEUE_DELAY_SECONDS } from './deliver';
-import { taskFor } from './delivery-plan';
-import type { Delivery } from './model';
+import { EARLY_TOLERANCE_MS, MAX_QUEUE_DELAY_SECONDS } from './deliver';
+import { ENQUEUE_FAILED_REASON, taskFor } from './delivery-plan';
+import type { Delivery, Event } from './model';
 import type { ScheduledTask } from './ports';
 
 /**
@@ -11,7 +11,35 @@ import type { ScheduledTask } from './ports';
  * case (visibility timeout) so that slow but live tasks are rarely taken over.
  */
 export const LOST_TASK_GRACE_MS = 10 * 60 * 1000;
+/** Added to the deliverer's early tolerance: covers the write that supersedes a task and clock skew. */
+const START_MARGIN_MS = 1000;
 const PAGE_SIZE = 100;
+
+const isPending = (delivery: Delivery): boolean =>
+  delivery.status === 'queued' || delivery.status === 'retrying';
+
+/**
+ * Whether the delivery's pending task may be sending right now, so that nothing else may take its
+ * attempt number: it is due or about to be (the deliverer starts a task at most EARLY_TOLERANCE_MS
+ * early), and not so overdue that it is presumed lost. A task due later is still waiting out its
+ * queue delay and can safely be superseded.
+ */
+export function pendingTaskMayBeRunning(delivery: Delivery, now: Date): boolean {
+  if (!isPending(delivery) || delivery.reason === ENQUEUE_FAILED_REASON) return false;
+  const untilDue = msUntilDue(delivery, now);
+  return untilDue <= EARLY_TOLERANCE_MS + START_MARGIN_MS && -untilDue <= LOST_TASK_GRACE_MS;
+}
+
+/** A pending delivery whose task the queue refused, or that is overdue by more than the grace. */
+export function pendingTaskPresumedLost(delivery: Delivery, now: Date): boolean {
+  return (
+    isPending(delivery) &&
+    (delivery.reason === ENQUEUE_FAILED_REASON || -msUntilDue(delivery, now) > LOST_TASK_GRACE_MS)
+  );
+}
+
+const msUntilDue = (delivery: Delivery, now: Date): number =>
+  Date.parse(delivery.due_at ?? delivery.updated_at) - now.getTime();
 
 export type SweepMode = 'lost' | 'recover-all';
 
@@ -57,23 +85,29 @@ export async function sweepDeliveries(
   return requeued;
 }
 
-async function takeOver(
+/**
+ * Gives each delivery a new task id, due now, written only if the record has not moved on. The old
+ * task, wherever it is, becomes stale: dropped when it runs, and unable to record if it is running.
+ */
+export async function takeOver(
   deps: Pick<AppDependencies, 'deliveries'>,
-  overdue: Delivery[],
+  lost: Delivery[],
   now: Date,
+  event: Event | null = null,
 ): Promise<ScheduledTask[]> {
   const taken = await Promise.all(
-    overdue.map(async (delivery) => {
+    lost.map(async (delivery) => {
       const renewed: Delivery = {
         ...delivery,
         task_id: randomUUID(),
         due_at: now.toISOString(),
+        reason: null,
         updated_at: now.toISOString(),
       };
-      return (await deps.deliveries.replaceTask(renewed, delivery)) ? renewed : null;
+      return (await deps.deliveries.advance(renewed, delivery)) ? renewed : null;
     }),
   );
   return taken
     .filter((delivery): delivery is Delivery => delivery !== null)
-    .map((delivery) => ({ task: taskFor(delivery, null, false), delaySeconds: 0 }));
+    .map((delivery) => ({ task: taskFor(delivery, event, false), delaySeconds: 0 }));
 }

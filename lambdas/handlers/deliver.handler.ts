@@ -20,8 +20,9 @@ preloadBundledTransports().catch((error: unknown) =>
 
 /**
  * SQS -> delivery. Delivery failures are not batch failures: the deliverer records them and schedules
- * the next attempt itself. Only infrastructure errors (store or queue unreachable) return the message
- * to the queue, and its redrive policy sends a poison message to the DLQ.
+ * the next attempt, sent with the other retries of this batch in SendMessageBatch calls. Only
+ * infrastructure errors (store or queue unreachable, a retry the queue did not take) return a message
+ * to the queue; received again, it sends what it left undone.
  */
 export function createHandler(
   env: Environment,
@@ -33,37 +34,42 @@ export function createHandler(
   const metrics = HandlerMetrics.fromEnvironment(env);
   return async (event) => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
-    await Promise.all(
-      event.Records.map(async (record) => {
-        let task: DeliveryTask;
-        try {
-          task = JSON.parse(record.body) as DeliveryTask;
-        } catch {
-          // Unparseable bodies can never succeed; keep them for inspection in the DLQ.
-          logger.error('malformed delivery task', { messageId: record.messageId });
-          batchItemFailures.push({ itemIdentifier: record.messageId });
-          return;
-        }
-        try {
-          const outcome = await deliverer.process(task);
-          logger.info('delivery task processed', {
-            outcome: outcome.kind,
-            tenant_id: task.tenant_id,
-            event_id: task.event_id,
-            destination_id: task.destination_id,
-            attempt_number: task.attempt_number,
-            ...('attempt' in outcome ? { code: outcome.attempt.code } : {}),
-            ...('reason' in outcome ? { reason: outcome.reason } : {}),
-          });
-          if ('attempt' in outcome) {
-            metrics.recordAttempt(task, outcome.attempt, record.attributes.SentTimestamp);
-          }
-        } catch (error) {
-          logger.error('delivery task failed', { messageId: record.messageId, error: error as Error });
-          batchItemFailures.push({ itemIdentifier: record.messageId });
-        }
-      }),
-    );
+    const received: { messageId: string; sentTimestamp: string; task: DeliveryTask }[] = [];
+    for (const record of event.Records) {
+      try {
+        received.push({
+          messageId: record.messageId,
+          sentTimestamp: record.attributes.SentTimestamp,
+          task: JSON.parse(record.body) as DeliveryTask,
+        });
+      } catch {
+        // Unparseable bodies can never succeed; keep them for inspection in the DLQ.
+        logger.error('malformed delivery task', { messageId: record.messageId });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    const results = await deliverer.processBatch(received.map(({ task }) => task));
+    results.forEach((result, index) => {
+      const { messageId, sentTimestamp, task } = received[index]!;
+      if (!result.ok) {
+        // The store or the queue failed (the task's run, or sending what it leaves for later):
+        // returned to the queue, whose redrive policy sends a poison message to the DLQ.
+        logger.error('delivery task failed', { messageId, error: result.error as Error });
+        batchItemFailures.push({ itemIdentifier: messageId });
+        return;
+      }
+      const { outcome } = result;
+      logger.info('delivery task processed', {
+        outcome: outcome.kind,
+        tenant_id: task.tenant_id,
+        event_id: task.event_id,
+        destination_id: task.destination_id,
+        attempt_number: task.attempt_number,
+        ...('attempt' in outcome ? { code: outcome.attempt.code } : {}),
+        ...('reason' in outcome ? { reason: outcome.reason } : {}),
+      });
+      if ('attempt' in outcome) metrics.recordAttempt(task, outcome.attempt, sentTimestamp);
+    });
     metrics.flush();
     return { batchItemFailures };
   };

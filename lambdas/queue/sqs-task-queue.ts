@@ -3,20 +3,24 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { ScheduledTask, TaskQueue } from '../core/ports';
+import { TasksNotEnqueuedError, type ScheduledTask, type TaskQueue } from '../core/ports';
 
 /** SQS refuses DelaySeconds above this; longer waits are reached in hops (see lambdas/core/deliver.ts). */
 export const SQS_MAX_DELAY_SECONDS = 900;
 const SQS_MAX_BATCH = 10;
-
-export class UnknownDeliveryQueueError extends Error {}
-
-export class TaskQueueSendError extends Error {}
+/**
+ * Largest sum of message bodies in one SendMessageBatch. SQS rejects a whole batch over its limit
+ * (256 KiB on a queue with the classic maximum message size), and a task may carry an event of up to
+ * 200 KiB, so ten tasks do not always fit in one call.
+ */
+const SQS_MAX_BATCH_BYTES = 256 * 1024;
 
 /**
- * The delivery queues: one SQS queue per destination type, sent to in batches of ten. A batch entry
- * that SQS rejects is sent once more; if it fails again the whole call fails, so that the caller never
- * reports a task as enqueued when it is not.
+ * The delivery queues: one SQS queue per destination type, sent to in batches of up to ten that fit
+ * one request, each entry with its own delay. A batch entry that SQS rejects is sent once more. Tasks that still did not get
+ * in (rejected twice, their batch call failed, or no queue for their type) are reported by index in a
+ * TasksNotEnqueuedError, so that a caller never reports a task as enqueued when it is not, and a
+ * caller with many tasks (a deliver batch) can tell which ones.
  */
 export class SqsTaskQueue implements TaskQueue {
   constructor(
@@ -25,11 +29,16 @@ export class SqsTaskQueue implements TaskQueue {
   ) {}
 
   async enqueue(tasks: ScheduledTask[]): Promise<void> {
+    const failed: number[] = [];
+    let cause: unknown;
     const byQueue = new Map<string, SendMessageBatchRequestEntry[]>();
     tasks.forEach(({ task, delaySeconds }, index) => {
       const queueUrl = this.queueUrls[task.destination_type];
-      if (!queueUrl)
-        throw new UnknownDeliveryQueueError(`no delivery queue for type ${task.destination_type}`);
+      if (!queueUrl) {
+        failed.push(index);
+        cause ??= new Error(`no delivery queue for type ${task.destination_type}`);
+        return;
+      }
       const entries = byQueue.get(queueUrl) ?? [];
       entries.push({
         Id: String(index),
@@ -38,31 +47,54 @@ export class SqsTaskQueue implements TaskQueue {
       });
       byQueue.set(queueUrl, entries);
     });
-    const sends: Promise<void>[] = [];
-    for (const [queueUrl, entries] of byQueue) {
-      for (let start = 0; start < entries.length; start += SQS_MAX_BATCH) {
-        sends.push(this.sendBatch(queueUrl, entries.slice(start, start + SQS_MAX_BATCH)));
-      }
+    const batches = [...byQueue].flatMap(([queueUrl, entries]) =>
+      inBatches(entries).map((batch) => ({ queueUrl, entries: batch })),
+    );
+    const outcomes = await Promise.allSettled(
+      batches.map(({ queueUrl, entries }) => this.sendBatch(queueUrl, entries)),
+    );
+    outcomes.forEach((outcome, position) => {
+      if (outcome.status === 'rejected') cause ??= outcome.reason;
+      const rejected = outcome.status === 'fulfilled' ? outcome.value : batches[position]!.entries;
+      failed.push(...rejected.map((entry) => Number(entry.Id)));
+    });
+    if (failed.length > 0) {
+      throw new TasksNotEnqueuedError(
+        failed.sort((a, b) => a - b),
+        { cause: cause ?? new Error('SQS rejected the entries twice') },
+      );
     }
-    await Promise.all(sends);
   }
 
+  /** Sends one batch; resolves with the entries SQS rejected twice. */
   private async sendBatch(
     queueUrl: string,
     entries: SendMessageBatchRequestEntry[],
     isRetry = false,
-  ): Promise<void> {
+  ): Promise<SendMessageBatchRequestEntry[]> {
     const result = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-    const failed = result.Failed ?? [];
-    if (failed.length === 0) return;
-    if (isRetry) {
-      throw new TaskQueueSendError(`SQS rejected ${failed.length} task(s): ${failed[0]?.Code ?? 'unknown'}`);
-    }
-    const failedIds = new Set(failed.map((entry) => entry.Id));
-    await this.sendBatch(
-      queueUrl,
-      entries.filter((entry) => failedIds.has(entry.Id)),
-      true,
-    );
+    const failedIds = new Set((result.Failed ?? []).map((entry) => entry.Id));
+    const rejected = entries.filter((entry) => failedIds.has(entry.Id));
+    if (rejected.length === 0 || isRetry) return rejected;
+    return this.sendBatch(queueUrl, rejected, true);
   }
+}
+
+/** Consecutive groups of at most ten entries whose bodies fit one request together. */
+function inBatches(entries: SendMessageBatchRequestEntry[]): SendMessageBatchRequestEntry[][] {
+  const batches: SendMessageBatchRequestEntry[][] = [];
+  let current: SendMessageBatchRequestEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = Buffer.byteLength(entry.MessageBody ?? '');
+    if (current.length > 0 && (current.length === SQS_MAX_BATCH || bytes + size > SQS_MAX_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }

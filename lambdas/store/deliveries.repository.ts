@@ -1,6 +1,12 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '../core/errors';
-import type { Delivery, DeliveryStatus } from '../core/model';
+import type { Delivery, DeliveryStatus, DeliveryTask } from '../core/model';
 import type { DeliveryRepository, TimeRange } from '../core/ports';
 import type { StoredItem } from './batch-operations';
 import { DUE_SHARDS, duePartition, fromDeliveryItem, toDeliveryItem } from './delivery-item';
@@ -61,19 +67,37 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     return this.conditionalPut(delivery, 'attribute_not_exists(pk)');
   }
 
-  advance(next: Delivery, expectedAttemptNumber: number): Promise<boolean> {
-    return this.conditionalPut(next, 'next_attempt_number = :expected', {
-      ':expected': expectedAttemptNumber,
-    });
-  }
-
-  replaceTask(next: Delivery, current: Delivery): Promise<boolean> {
+  advance(next: Delivery, current: Delivery): Promise<boolean> {
     return this.conditionalPut(
       next,
       'task_id = :task AND next_attempt_number = :attempt AND #status = :status',
       { ':task': current.task_id, ':attempt': current.next_attempt_number, ':status': current.status },
       { '#status': 'status' },
     );
+  }
+
+  async markReason(task: DeliveryTask, reason: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: tenantPk(task.tenant_id), sk: deliverySk(task.event_id, task.destination_id) },
+          UpdateExpression: 'SET reason = :reason',
+          ConditionExpression:
+            'task_id = :task AND next_attempt_number = :attempt AND #status IN (:queued, :retrying)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':reason': reason,
+            ':task': task.task_id,
+            ':attempt': task.attempt_number,
+            ':queued': 'queued',
+            ':retrying': 'retrying',
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
   }
 
   /** False when the condition does not hold (nothing written). */

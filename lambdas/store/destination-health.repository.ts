@@ -10,7 +10,9 @@ function toHealth(item: Record<string, unknown> | undefined): DestinationHealth 
   const levels = item?.alerted_levels instanceof Set ? [...(item.alerted_levels as Set<number>)] : [];
   return {
     current: typeof item?.consecutive_failures === 'number' ? item.consecutive_failures : 0,
-    alertedLevel: Math.max(0, ...levels),
+    alertedLevels: levels.sort((a, b) => a - b),
+    // Items written before alert_open existed had only their alerted levels to say so.
+    alertOpen: item?.alert_open === true || levels.length > 0,
   };
 }
 
@@ -53,21 +55,34 @@ export class DynamoDestinationHealthRepository implements DestinationHealthRepos
       new UpdateCommand({
         TableName: this.table,
         Key: this.key(tenantId, destinationId),
-        UpdateExpression: 'ADD alerted_levels :levels',
+        UpdateExpression: 'ADD alerted_levels :levels SET alert_open = :open',
         ConditionExpression: 'attribute_not_exists(alerted_levels) OR NOT contains(alerted_levels, :level)',
-        ExpressionAttributeValues: { ':levels': new Set([level]), ':level': level },
+        ExpressionAttributeValues: { ':levels': new Set([level]), ':level': level, ':open': true },
       }),
     );
   }
 
-  async reset(tenantId: string, destinationId: string): Promise<DestinationHealth | null> {
+  async reset(tenantId: string, destinationId: string): Promise<void> {
+    await this.conditionally(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.key(tenantId, destinationId),
+        UpdateExpression: 'SET consecutive_failures = :zero REMOVE alerted_levels',
+        ConditionExpression: 'consecutive_failures > :zero OR attribute_exists(alerted_levels)',
+        ExpressionAttributeValues: { ':zero': 0 },
+      }),
+    );
+  }
+
+  async recover(tenantId: string, destinationId: string): Promise<DestinationHealth | null> {
     try {
       const output = await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(tenantId, destinationId),
-          UpdateExpression: 'SET consecutive_failures = :zero REMOVE alerted_levels',
-          ConditionExpression: 'consecutive_failures > :zero OR attribute_exists(alerted_levels)',
+          UpdateExpression: 'SET consecutive_failures = :zero REMOVE alerted_levels, alert_open',
+          ConditionExpression:
+            'consecutive_failures > :zero OR attribute_exists(alerted_levels) OR attribute_exists(alert_open)',
           ExpressionAttributeValues: { ':zero': 0 },
           ReturnValues: 'ALL_OLD',
         }),
@@ -89,9 +104,13 @@ export class DynamoDestinationHealthRepository implements DestinationHealthRepos
       new UpdateCommand({
         TableName: this.table,
         Key: this.key(tenantId, destinationId),
-        UpdateExpression: 'SET exhausted_alert_until = :until',
+        UpdateExpression: 'SET exhausted_alert_until = :until, alert_open = :open',
         ConditionExpression: 'attribute_not_exists(exhausted_alert_until) OR exhausted_alert_until <= :now',
-        ExpressionAttributeValues: { ':until': now.getTime() + windowMs, ':now': now.getTime() },
+        ExpressionAttributeValues: {
+          ':until': now.getTime() + windowMs,
+          ':now': now.getTime(),
+          ':open': true,
+        },
       }),
     );
   }

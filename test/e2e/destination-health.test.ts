@@ -75,13 +75,15 @@ it('alerts once per threshold crossing, auto-disables at 100 % and reports the d
   const received = alerts();
   const crossings = received
     .filter((a) => a.topic === 'alert.destination.consecutive_failure')
-    .map((a) => [a.data.consecutive_failures.threshold, a.data.consecutive_failures.current]);
-  expect(crossings.sort((a, b) => a[0]! - b[0]!)).toEqual([
-    [50, 5],
-    [70, 7],
-    [90, 9],
-    [100, 10],
-  ]);
+    .map((a) => a.data.consecutive_failures)
+    .sort((a, b) => a.threshold - b.threshold);
+  // Each level once. The failures run concurrently, so a level may be reported by the failure just
+  // after the one that reached it: `current` is the count when the alert went out.
+  expect(crossings.map((failures) => failures.threshold)).toEqual([50, 70, 90, 100]);
+  crossings.forEach((failures, index) => {
+    expect(failures.current).toBeGreaterThanOrEqual([5, 7, 9, 10][index]!);
+    expect(failures.current).toBeLessThanOrEqual(THRESHOLD);
+  });
   const disabledAlerts = received.filter((a) => a.topic === 'alert.destination.disabled');
   expect(disabledAlerts).toHaveLength(1);
   expect(disabledAlerts[0]!.data.destination).toMatchObject({ id: destinationId });
@@ -183,4 +185,144 @@ it("uses a destination's own failure threshold and retry schedule when it has th
   expect(
     (await api.patch(`/tenants/health/destinations/${created.body.id}`, { retry_schedule: [0] })).status,
   ).toBe(422);
+});
+
+async function failingWebhook(
+  topic: string,
+  own: { alert_consecutive_failure_count?: number; retry_schedule?: number[] } = {},
+): Promise<string> {
+  const created = await api.post<{ id: string }>('/tenants/health/destinations', {
+    type: 'webhook',
+    topics: [topic],
+    config: { url: target.url },
+    ...own,
+  });
+  expect(created.status).toBe(201);
+  return created.body.id;
+}
+
+const alertsFor = (destinationId: string, topic: string) =>
+  alerts().filter((a) => a.topic === topic && a.data.destination.id === destinationId);
+
+async function failedAttempts(destinationId: string, count: number): Promise<void> {
+  await eventually(`${count} failed attempts`, async () => {
+    const page = await api.get<{ models: unknown[] }>(
+      `/attempts?tenant_id=health&destination_id=${destinationId}&status=failed&limit=100`,
+    );
+    return page.body.models.length >= count ? true : undefined;
+  });
+}
+
+it('alerts every level a standing count has reached when the threshold is lowered below it', async () => {
+  sink.clear();
+  target.respondWith({ status: 500 });
+  const destinationId = await failingWebhook('lowered.threshold', { alert_consecutive_failure_count: 100 });
+  // Four failures: far below 50 % of this destination's threshold of 100, so no level alert yet.
+  for (let n = 0; n < 4; n += 1) {
+    await api.post('/publish', { tenant_id: 'health', topic: 'lowered.threshold', data: { n } });
+  }
+  await failedAttempts(destinationId, 4);
+  expect(alertsFor(destinationId, 'alert.destination.consecutive_failure')).toEqual([]);
+
+  // Now 4 is the whole threshold: the count already stands at 100 %.
+  const patched = await api.patch(`/tenants/health/destinations/${destinationId}`, {
+    alert_consecutive_failure_count: 4,
+  });
+  expect(patched.status).toBe(200);
+  // The next failure alerts every level reached and auto-disables. The deliverer may hold the
+  // destination with its old threshold for its cache's few seconds, so failures go on until it does.
+  const disabled = await eventually(
+    'the destination disabled',
+    async () => {
+      const found = alertsFor(destinationId, 'alert.destination.disabled')[0];
+      if (found) return found;
+      await api.post('/publish', { tenant_id: 'health', topic: 'lowered.threshold', data: {} });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return undefined;
+    },
+    30000,
+  );
+  const levels = alertsFor(destinationId, 'alert.destination.consecutive_failure').map(
+    (a) => a.data.consecutive_failures,
+  );
+  expect(levels.map((failures) => failures.threshold).sort((a, b) => a - b)).toEqual([50, 70, 90, 100]);
+  // All come once the count stands past the lowered threshold, none while the old one applied.
+  expect(levels.every((failures) => failures.current > 4 && failures.max === 4)).toBe(true);
+  expect(disabled.data.consecutive_failures).toMatchObject({ max: 4, threshold: 100 });
+});
+
+it('sends a recovered alert after an exhausted-retries alert alone', async () => {
+  sink.clear();
+  target.respondWith({ status: 500 });
+  const destinationId = await failingWebhook('exhausted.only');
+  // The deployment allows no retries: one failure exhausts them, far below any level.
+  await api.post('/publish', { tenant_id: 'health', topic: 'exhausted.only', data: {} });
+  await eventually(
+    'the exhausted-retries alert',
+    async () => alertsFor(destinationId, 'alert.attempt.exhausted_retries')[0],
+  );
+  expect(alertsFor(destinationId, 'alert.destination.consecutive_failure')).toEqual([]);
+
+  target.respondWith({ status: 200 });
+  await api.post('/publish', { tenant_id: 'health', topic: 'exhausted.only', data: { ok: true } });
+  const recovered = await eventually(
+    'the recovered alert',
+    async () => alertsFor(destinationId, 'alert.destination.recovered')[0],
+  );
+  expect(recovered.data.consecutive_failures).toEqual({ current: 0, max: THRESHOLD, threshold: 0 });
+});
+
+it('sends a recovered alert on the first success after an auto-disable and a re-enable', async () => {
+  sink.clear();
+  target.respondWith({ status: 500 });
+  const destinationId = await failingWebhook('disabled.then.enabled', { alert_consecutive_failure_count: 2 });
+  for (let n = 0; n < 2; n += 1) {
+    await api.post('/publish', { tenant_id: 'health', topic: 'disabled.then.enabled', data: { n } });
+  }
+  await eventually(
+    'the disabled alert',
+    async () => alertsFor(destinationId, 'alert.destination.disabled')[0],
+  );
+
+  expect((await api.put(`/tenants/health/destinations/${destinationId}/enable`)).status).toBe(200);
+  target.respondWith({ status: 200 });
+  const published = await api.post<{ destination_ids: string[] }>('/publish', {
+    tenant_id: 'health',
+    topic: 'disabled.then.enabled',
+    data: { ok: true },
+  });
+  expect(published.body.destination_ids).toEqual([destinationId]);
+  const recovered = await eventually(
+    'the recovered alert',
+    async () => alertsFor(destinationId, 'alert.destination.recovered')[0],
+  );
+  expect(recovered.data.consecutive_failures).toEqual({ current: 0, max: 2, threshold: 0 });
+  expect(alertsFor(destinationId, 'alert.destination.recovered')).toHaveLength(1);
+});
+
+it('tries an event not eligible for retry once, without calling it retries exhausted', async () => {
+  sink.clear();
+  target.respondWith({ status: 503 });
+  // This destination has a retry of its own, so only the event's flag keeps it from retrying.
+  const destinationId = await failingWebhook('not.eligible', { retry_schedule: [1] });
+  const published = await api.post<{ id: string }>('/publish', {
+    tenant_id: 'health',
+    topic: 'not.eligible',
+    eligible_for_retry: false,
+    data: {},
+  });
+  const failed = await eventually('the delivery failed', async () => {
+    const page = await api.get<{ models: { event_id: string; status: string; reason: string }[] }>(
+      `/tenants/health/destinations/${destinationId}/deliveries`,
+    );
+    return page.body.models.find((d) => d.event_id === published.body.id && d.status === 'failed');
+  });
+  expect(failed.reason).toBe('not_eligible_for_retry');
+  // A retry would come after 1 s; an exhausted-retries alert would follow the attempt at once.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const attempts = await api.get<{ models: { attempt_number: number; code: string }[] }>(
+    `/attempts?tenant_id=health&event_id=${published.body.id}`,
+  );
+  expect(attempts.body.models.map((a) => [a.attempt_number, a.code])).toEqual([[1, '503']]);
+  expect(alertsFor(destinationId, 'alert.attempt.exhausted_retries')).toEqual([]);
 });

@@ -13,6 +13,14 @@ interface DeliveryView {
   status: string;
   reason: string | null;
   attempts: number;
+  manual_retries: number;
+  due_at: string | null;
+}
+
+interface AttemptView {
+  attempt_number: number;
+  manual: boolean;
+  status: string;
 }
 
 let runtime: LocalRuntime;
@@ -39,6 +47,25 @@ beforeEach(() => {
   receiver.clear();
   receiver.respondWith({ status: 200 });
 });
+
+/** The delivery of an event to a destination once it satisfies `ready`. */
+function deliveryOf(destinationId: string, eventId: string, ready: (delivery: DeliveryView) => boolean) {
+  return eventually(`delivery of ${eventId}`, async () => {
+    const page = await api.get<{ models: DeliveryView[] }>(
+      `/tenants/replay/destinations/${destinationId}/deliveries`,
+    );
+    const delivery = page.body.models.find((candidate) => candidate.event_id === eventId);
+    return delivery && ready(delivery) ? delivery : undefined;
+  });
+}
+
+const requestsFor = (eventId: string) =>
+  receiver.requests.filter((request) => request.headers['webhook-id'] === eventId);
+
+async function attemptsOf(eventId: string): Promise<AttemptView[]> {
+  const page = await api.get<{ models: AttemptView[] }>(`/attempts?tenant_id=replay&event_id=${eventId}`);
+  return page.body.models.sort((a, b) => a.attempt_number - b.attempt_number);
+}
 
 async function webhook(topics: string[] | '*', filter?: object) {
   const created = await api.post<{ id: string }>('/tenants/replay/destinations', {
@@ -83,7 +110,7 @@ it('records skipped deliveries while disabled and replays them in bulk after ena
     status: ['skipped'],
   });
   expect(replay.status).toBe(202);
-  expect(replay.body).toMatchObject({ replayed: 3, not_matching: 0, over_limit: 0, remaining: false });
+  expect(replay.body).toEqual({ replayed: 3, not_matching: 0, over_limit: 0, remaining: false, next: null });
   const requests = await receiver.waitFor(3, 15000);
   expect(requests.map((r) => JSON.parse(r.body).n).sort()).toEqual([0, 1, 2]);
   await eventually('all three delivered', async () => {
@@ -98,6 +125,36 @@ it('records skipped deliveries while disabled and replays them in bulk after ena
     destination_id: destinationId,
   });
   expect(again.body.replayed).toBe(0);
+});
+
+it('replays only the skipped deliveries whose event time is in the range asked for', async () => {
+  const destinationId = await webhook(['range.*']);
+  await api.put(`/tenants/replay/destinations/${destinationId}/disable`);
+  const hour = 3_600_000;
+  const base = Date.now() - 10 * hour;
+  for (let n = 0; n < 4; n += 1) {
+    await api.post('/publish', {
+      tenant_id: 'replay',
+      topic: 'range.test',
+      time: new Date(base + n * hour).toISOString(),
+      data: { n },
+    });
+  }
+  await api.put(`/tenants/replay/destinations/${destinationId}/enable`);
+
+  const replay = await api.post<{ replayed: number; next: string | null }>('/retry/bulk', {
+    tenant_id: 'replay',
+    destination_id: destinationId,
+    time: { gte: new Date(base + hour).toISOString(), lt: new Date(base + 3 * hour).toISOString() },
+  });
+  expect(replay.status).toBe(202);
+  expect(replay.body).toMatchObject({ replayed: 2, next: null });
+  const requests = await receiver.waitFor(2, 15000);
+  expect(requests.map((r) => (JSON.parse(r.body) as { n: number }).n).sort()).toEqual([1, 2]);
+  const skipped = await api.get<{ models: { status: string }[] }>(
+    `/tenants/replay/destinations/${destinationId}/deliveries?status=skipped`,
+  );
+  expect(skipped.body.models).toHaveLength(2);
 });
 
 it('delivers to a destination enabled a moment after the deliverer saw it disabled', async () => {
@@ -180,42 +237,77 @@ it('limits manual retries per delivery', async () => {
     topic: 'limit.test',
     data: {},
   });
-  await receiver.waitFor(1, 15000);
   const retry = () => api.post('/retry', { event_id: published.body.id, destination_id: destinationId });
-  for (let n = 2; n <= 3; n += 1) {
-    expect((await retry()).status).toBe(202);
-    await receiver.waitFor(n, 15000);
+  for (let n = 1; n <= 3; n += 1) {
+    if (n > 1) expect((await retry()).status).toBe(202);
+    await deliveryOf(destinationId, published.body.id, (d) => d.status === 'success' && d.attempts === n);
   }
   const refused = await retry();
   expect(refused.status).toBe(422);
   expect(JSON.stringify(refused.body)).toContain('limit');
 });
 
-it('makes each attempt number once when a manual retry races a pending automatic one', async () => {
-  const destinationId = await webhook(['race.test']);
+it('makes each attempt number once when a manual retry supersedes a pending automatic one', async () => {
+  // Attempt 2 is scheduled automatically 30 s after attempt 1 fails: well ahead, so still waiting.
+  const created = await api.post<{ id: string }>('/tenants/replay/destinations', {
+    type: 'webhook',
+    topics: ['race.test'],
+    config: { url: receiver.url },
+    retry_schedule: [30],
+  });
+  const destinationId = created.body.id;
   receiver.respondWith({ status: 500 });
   const published = await api.post<{ id: string }>('/publish', {
     tenant_id: 'replay',
     topic: 'race.test',
     data: {},
   });
-  await receiver.waitFor(1, 15000);
-  // Attempt 2 is scheduled automatically in 2 s; a manual retry now supersedes it.
+  await deliveryOf(destinationId, published.body.id, (d) => d.status === 'retrying');
   receiver.respondWith({ status: 200 });
   expect(
     (await api.post('/retry', { event_id: published.body.id, destination_id: destinationId })).status,
   ).toBe(202);
-  await receiver.waitFor(2, 15000);
-  await new Promise((resolve) => setTimeout(resolve, 3500));
-  const attempts = await api.get<{ models: { attempt_number: number; manual: boolean; status: string }[] }>(
-    `/attempts?tenant_id=replay&event_id=${published.body.id}`,
-  );
-  const numbers = attempts.body.models.map((a) => a.attempt_number).sort();
-  expect(numbers).toEqual([1, 2]);
-  expect(attempts.body.models.find((a) => a.attempt_number === 2)).toMatchObject({
-    manual: true,
-    status: 'success',
+  const done = await deliveryOf(destinationId, published.body.id, (d) => d.status === 'success');
+  expect(done).toMatchObject({ attempts: 2, manual_retries: 1, due_at: null });
+  const attempts = await attemptsOf(published.body.id);
+  expect(attempts.map((a) => [a.attempt_number, a.manual, a.status])).toEqual([
+    [1, false, 'failed'],
+    [2, true, 'success'],
+  ]);
+  expect(requestsFor(published.body.id)).toHaveLength(2);
+});
+
+it('refuses a manual retry while an automatic attempt is in flight, and takes it once that is recorded', async () => {
+  const destinationId = await webhook(['race.inflight']);
+  // The receiver holds attempt 1 for 2 s: the manual retry arrives while it is being sent.
+  receiver.respondWith({ status: 200, delayMs: 2000 });
+  const published = await api.post<{ id: string }>('/publish', {
+    tenant_id: 'replay',
+    topic: 'race.inflight',
+    data: {},
   });
-  // The superseded automatic task did not deliver again.
-  expect(receiver.requests).toHaveLength(2);
+  await receiver.waitFor(1, 15000);
+  const retry = () => api.post('/retry', { event_id: published.body.id, destination_id: destinationId });
+  const refused = await retry();
+  expect(refused.status).toBe(409);
+  expect(refused.body).toMatchObject({ status: 409, data: { attempt_number: 1 } });
+  expect(JSON.stringify(refused.body)).toContain('in progress');
+
+  const first = await deliveryOf(destinationId, published.body.id, (d) => d.status === 'success');
+  expect(first).toMatchObject({ attempts: 1, manual_retries: 0 });
+  expect((await attemptsOf(published.body.id)).map((a) => [a.attempt_number, a.manual, a.status])).toEqual([
+    [1, false, 'success'],
+  ]);
+  expect(requestsFor(published.body.id)).toHaveLength(1);
+
+  // Once attempt 1 is recorded, the same retry is accepted and made as attempt 2, its own.
+  receiver.respondWith({ status: 200 });
+  expect((await retry()).status).toBe(202);
+  const second = await deliveryOf(destinationId, published.body.id, (d) => d.attempts === 2);
+  expect(second).toMatchObject({ status: 'success', manual_retries: 1 });
+  expect((await attemptsOf(published.body.id)).map((a) => [a.attempt_number, a.manual, a.status])).toEqual([
+    [1, false, 'success'],
+    [2, true, 'success'],
+  ]);
+  expect(requestsFor(published.body.id)).toHaveLength(2);
 });

@@ -5,9 +5,11 @@ import { runtimeStore, type RuntimeStore } from '../support/runtime-store';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 /**
- * The scheduled sweeper (`lost` mode) through the local runtime: a delivery whose task never reached
- * the queue, overdue by more than the grace, is taken over and delivered once, and a sweep that runs
- * again while that delivery is still in flight (a backlog) does not send it a second time.
+ * Taking over lost tasks, through the local runtime. The scheduled sweeper (`lost` mode): a delivery
+ * whose task never reached the queue, overdue by more than the grace, is taken over and delivered once,
+ * and a sweep that runs again while that delivery is still in flight (a backlog) does not send it a
+ * second time. A repeated publish: it takes over a delivery whose enqueue failed at once, and leaves
+ * alone one whose first task is still sending.
  */
 
 let runtime: LocalRuntime;
@@ -29,40 +31,70 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-it('takes over a delivery whose task was lost, once, even when sweeps overlap it in flight', async () => {
+const requestsFor = (eventId: string) =>
+  receiver.requests.filter((request) => request.headers['webhook-id'] === eventId);
+
+async function webhookDestination(topic: string): Promise<string> {
   const created = await api.post<{ id: string }>('/tenants/sweep/destinations', {
     type: 'webhook',
-    topics: '*',
+    topics: [topic],
     config: { url: receiver.url },
   });
-  const destinationId = created.body.id;
-  const overdue = new Date(Date.now() - 20 * 60 * 1000).toISOString();
+  expect(created.status).toBe(201);
+  return created.body.id;
+}
+
+function recorded(eventId: string, destinationId: string) {
+  return eventually('the delivery is recorded', async () => {
+    const stored = await store.deliveries.get('sweep', eventId, destinationId);
+    return stored?.status === 'success' ? stored : undefined;
+  });
+}
+
+/** An event and its queued delivery whose task is not on the queue. */
+function unsent(destinationId: string, id: string, topic: string, time: string, data: Event['data']) {
   const event: Event = {
-    id: 'evt-lost-task',
+    id,
     tenant_id: 'sweep',
-    topic: 'order.created',
-    time: overdue,
+    topic,
+    time,
     eligible_for_retry: true,
     metadata: null,
-    data: { lost: true },
+    data,
     matched_destination_ids: [destinationId],
   };
   const delivery: Delivery = {
     tenant_id: 'sweep',
-    event_id: event.id,
+    event_id: id,
     destination_id: destinationId,
     destination_type: 'webhook',
-    event_time: overdue,
+    event_time: time,
     status: 'queued',
     next_attempt_number: 1,
-    task_id: 'task-that-never-reached-the-queue',
-    due_at: overdue,
+    task_id: `task-of-${id}-that-never-reached-the-queue`,
+    due_at: time,
     attempts: 0,
     manual_retries: 0,
     last_code: null,
     reason: null,
-    updated_at: overdue,
+    updated_at: time,
   };
+  return { event, delivery };
+}
+
+async function attemptNumbers(eventId: string): Promise<number[]> {
+  const page = await api.get<{ models: { attempt_number: number }[] }>(
+    `/attempts?tenant_id=sweep&event_id=${eventId}`,
+  );
+  return page.body.models.map((attempt) => attempt.attempt_number);
+}
+
+it('takes over a delivery whose task was lost, once, even when sweeps overlap it in flight', async () => {
+  const destinationId = await webhookDestination('order.created');
+  const overdue = new Date(Date.now() - 20 * 60 * 1000).toISOString();
+  const { event, delivery } = unsent(destinationId, 'evt-lost-task', 'order.created', overdue, {
+    lost: true,
+  });
   // What a publish leaves when it dies after its writes and before its enqueue.
   await store.events.createWithDeliveries(event, [delivery]);
 
@@ -72,12 +104,61 @@ it('takes over a delivery whose task was lost, once, even when sweeps overlap it
   await receiver.waitFor(1, 15000);
   expect(await runtime.runSweeper()).toBe(0);
 
-  const done = await eventually('the delivery is recorded', async () => {
-    const stored = await store.deliveries.get('sweep', event.id, destinationId);
-    return stored?.status === 'success' ? stored : undefined;
-  });
+  const done = await recorded(event.id, destinationId);
   expect(done.attempts).toBe(1);
   expect(done.task_id).not.toBe(delivery.task_id);
   expect(receiver.requests.map((request) => JSON.parse(request.body) as unknown)).toEqual([{ lost: true }]);
   expect(await runtime.runSweeper()).toBe(0);
+});
+
+it('leaves alone a first delivery that is still sending when the producer repeats the publish', async () => {
+  const destinationId = await webhookDestination('order.repeated');
+  receiver.respondWith({ status: 200, delayMs: 2000 });
+  const publish = () =>
+    api.post<{ id: string; duplicate: boolean }>('/publish', {
+      id: 'evt-repeated-in-flight',
+      tenant_id: 'sweep',
+      topic: 'order.repeated',
+      data: { repeated: true },
+    });
+  expect((await publish()).body.duplicate).toBe(false);
+  await receiver.waitFor(1, 15000);
+  // The first attempt is being sent (the receiver holds it): the repeat must not send a second copy.
+  expect((await publish()).body).toMatchObject({ duplicate: true, destination_ids: [destinationId] });
+
+  const done = await recorded('evt-repeated-in-flight', destinationId);
+  expect(done.attempts).toBe(1);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(requestsFor('evt-repeated-in-flight')).toHaveLength(1);
+  expect(await attemptNumbers('evt-repeated-in-flight')).toEqual([1]);
+});
+
+it('takes over at once, under a new task id, a delivery whose enqueue the queue refused', async () => {
+  const destinationId = await webhookDestination('order.refused');
+  receiver.respondWith({ status: 200 });
+  const { event, delivery } = unsent(
+    destinationId,
+    'evt-enqueue-refused',
+    'order.refused',
+    new Date().toISOString(),
+    { refused: true },
+  );
+  const refused: Delivery = { ...delivery, reason: 'enqueue_failed' };
+  // What a publish answered 503 leaves: the event, its delivery marked, no task in the queue.
+  await store.events.createWithDeliveries(event, [refused]);
+
+  const repeated = await api.post<{ duplicate: boolean }>('/publish', {
+    id: event.id,
+    tenant_id: 'sweep',
+    topic: 'order.refused',
+    data: { refused: true },
+  });
+  expect(repeated.body.duplicate).toBe(true);
+  const done = await recorded(event.id, destinationId);
+  expect(done).toMatchObject({ attempts: 1, reason: null });
+  expect(done.task_id).not.toBe(refused.task_id);
+  expect(requestsFor(event.id).map((request) => JSON.parse(request.body) as unknown)).toEqual([
+    { refused: true },
+  ]);
+  expect(await attemptNumbers(event.id)).toEqual([1]);
 });

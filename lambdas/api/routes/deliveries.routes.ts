@@ -97,6 +97,7 @@ export const deliveryRoutes: Route[] = [
       const result = await replayDeliveries(deps, tenantId, input.destination_id, {
         statuses: input.status,
         time: input.time,
+        cursor: input.cursor,
       });
       return { status: 202, body: result };
     },

@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { taskFor } from '../../../lambdas/core/delivery-plan';
 import type { Delivery } from '../../../lambdas/core/model';
 import { minute, startStore, type StoreFixture } from './store-fixture';
 
@@ -102,7 +103,7 @@ describe('deliveries', () => {
       next_attempt_number: 2,
       attempts: 1,
     };
-    expect(await store.repositories.deliveries.advance(done, 1)).toBe(true);
+    expect(await store.repositories.deliveries.advance(done, queued)).toBe(true);
     const finished = await rawItem(queued);
     expect(finished?.duepk).toBeUndefined();
     expect(finished?.duesk).toBeUndefined();
@@ -120,23 +121,40 @@ describe('deliveries', () => {
       next_attempt_number: 2,
       attempts: 1,
     };
-    expect(await deliveries.advance(advanced, 1)).toBe(true);
+    expect(await deliveries.advance(advanced, first)).toBe(true);
     expect(await deliveries.putIfAbsent({ ...first, task_id: 'another-task' })).toBe(false);
     expect(await deliveries.get('t-absent', 'e1', 'd1')).toEqual(advanced);
   });
 
-  it('replaces a task only while the record is unchanged', async () => {
+  it('advances only while the task, attempt number and status are unchanged', async () => {
     const { deliveries } = store.repositories;
     const current = delivery('t-takeover', 'e1', 'd1', minute(1));
     await deliveries.put(current);
     const renewed: Delivery = { ...current, task_id: 'task-renewed', due_at: minute(20) };
-    expect(await deliveries.replaceTask(renewed, current)).toBe(true);
-    expect(await deliveries.replaceTask({ ...current, task_id: 'task-late' }, current)).toBe(false);
+    expect(await deliveries.advance(renewed, current)).toBe(true);
+    // The task it replaced can no longer record anything.
+    expect(await deliveries.advance({ ...current, status: 'success', due_at: null }, current)).toBe(false);
 
     const skipped: Delivery = { ...renewed, status: 'skipped', due_at: null };
     await deliveries.put(skipped);
-    expect(await deliveries.replaceTask({ ...renewed, task_id: 'task-other' }, renewed)).toBe(false);
+    expect(await deliveries.advance({ ...renewed, task_id: 'task-other' }, renewed)).toBe(false);
     expect(await deliveries.get('t-takeover', 'e1', 'd1')).toEqual(skipped);
+  });
+
+  it('marks a reason only on the delivery whose pending task it is', async () => {
+    const { deliveries } = store.repositories;
+    const pending = delivery('t-mark', 'e1', 'd1', minute(1));
+    await deliveries.put(pending);
+    const task = taskFor(pending, null, false);
+    await deliveries.markReason({ ...task, task_id: 'another-task' }, 'enqueue_failed');
+    expect((await deliveries.get('t-mark', 'e1', 'd1'))?.reason).toBeNull();
+    await deliveries.markReason(task, 'enqueue_failed');
+    expect(await deliveries.get('t-mark', 'e1', 'd1')).toEqual({ ...pending, reason: 'enqueue_failed' });
+
+    const done: Delivery = { ...pending, status: 'success', due_at: null, reason: null, attempts: 1 };
+    await deliveries.put(done);
+    await deliveries.markReason(task, 'enqueue_failed');
+    expect(await deliveries.get('t-mark', 'e1', 'd1')).toEqual(done);
   });
 
   it('lets exactly one of two concurrent advances for the same attempt number win', async () => {
@@ -158,13 +176,16 @@ describe('deliveries', () => {
       due_at: null,
     };
 
-    const outcomes = await Promise.all([deliveries.advance(retrying, 1), deliveries.advance(failed, 1)]);
+    const outcomes = await Promise.all([
+      deliveries.advance(retrying, start),
+      deliveries.advance(failed, start),
+    ]);
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     const winner = outcomes[0] ? retrying : failed;
     expect(await deliveries.get('t-race', 'e1', 'd1')).toEqual(winner);
-    // The loser's number is stale from now on; the next number advances.
-    expect(await deliveries.advance(failed, 1)).toBe(false);
-    expect(await deliveries.advance({ ...failed, next_attempt_number: 3 }, 2)).toBe(true);
+    // The loser's view is stale from now on; the winner's state advances.
+    expect(await deliveries.advance(failed, start)).toBe(false);
+    expect(await deliveries.advance({ ...winner, next_attempt_number: 3, attempts: 2 }, winner)).toBe(true);
   });
 
   it('lists due deliveries oldest first across all shards, page by page', async () => {

@@ -17,6 +17,8 @@ export interface StoreFixture {
   /** For reading raw items, to check what is really stored. */
   documentClient: DynamoDBDocumentClient;
   tables: Config['tables'];
+  /** DynamoDB Local's endpoint, for clients built the way the handlers build theirs. */
+  endpoint: string;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startStore(): Promise<StoreFixture> {
     repositories,
     documentClient,
     tables,
+    endpoint: dynamo.endpoint,
     close: async () => {
       documentClient.destroy();
       await dynamo.stop();
