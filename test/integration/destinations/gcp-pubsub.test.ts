@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { transport } from '../../../lambdas/destinations/gcp-pubsub.transport';
 import { closeTransports } from '../../../lambdas/destinations/registry';
 import {
   atLeast,
@@ -99,4 +100,28 @@ it('refuses a service account key without client_email/private_key (422 naming t
   });
   expect(response.status).toBe(422);
   expect(JSON.stringify(response.body)).toContain('credentials.service_account_json');
+});
+
+it('in deployed mode, refuses to deliver to an emulator endpoint without contacting it (target_forbidden, not retried)', async () => {
+  const calls = server.publishCalls;
+  const result = await transport.send(
+    { topic: 'events', data: Buffer.from('{}'), attributes: {} },
+    {
+      id: 'des_deployed',
+      tenant_id: harness.tenantId,
+      type: 'gcp_pubsub',
+      topics: '*',
+      filter: null,
+      config: { project_id: 'demo-project', topic: 'events', endpoint: server.endpoint },
+      credentials: {},
+      delivery_metadata: null,
+      metadata: null,
+      disabled_at: null,
+      created_at: '2025-01-02T03:04:05.000Z',
+      updated_at: '2025-01-02T03:04:05.000Z',
+    },
+    { timeoutMs: 3000, responseCapBytes: 1024, allowPrivateTargets: false },
+  );
+  expect(result).toMatchObject({ ok: false, code: 'target_forbidden', retryable: false });
+  expect(server.publishCalls).toBe(calls);
 });
