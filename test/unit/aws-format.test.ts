@@ -183,6 +183,48 @@ describe('aws_kinesis format', () => {
     const request = awsKinesisAdapter.format(event, destination('aws_kinesis', config), ctx);
     expect(Buffer.from(request.Data).equals(Buffer.from(body, 'utf8'))).toBe(true);
   });
+
+  it('metadata_in_payload wraps the data bytes, unchanged, with every metadata entry', () => {
+    const config = { stream_name: 'events', region: 'eu-west-1', metadata_in_payload: 'true' };
+    const request = awsKinesisAdapter.format(event, destination('aws_kinesis', config), ctx);
+    expect(Buffer.from(request.Data).toString('utf8')).toBe(
+      `{"metadata":${JSON.stringify(envelopeMetadata)},"data":${body}}`,
+    );
+  });
+});
+
+/** What metadata_in_payload carries: no attribute limit, the three reserved names win. */
+const envelopeMetadata = {
+  source: 'tenant-wins',
+  topic: 'user.created',
+  'bad name!': 'dropped',
+  region: 'eu',
+  'event-id': 'evt_1',
+  timestamp: '2025-01-02T03:04:05.000Z',
+};
+
+describe('metadata_in_payload', () => {
+  it('EventBridge: detail wraps the data with every metadata entry', () => {
+    const config = {
+      event_bus_name: 'orders-bus',
+      source: 'com.example.app',
+      region: 'eu-west-1',
+      metadata_in_payload: 'true',
+    };
+    const { entry } = awsEventBridgeAdapter.format(event, destination('aws_eventbridge', config), ctx);
+    expect(JSON.parse(entry.Detail)).toEqual({ metadata: envelopeMetadata, data });
+    expect(entry.Detail.endsWith(`"data":${body}}`)).toBe(true);
+  });
+
+  it.each([
+    ['aws_kinesis', { stream_name: 'events', region: 'eu-west-1' }],
+    ['aws_eventbridge', { event_bus_name: 'b', source: 's', region: 'eu-west-1' }],
+  ])('%s: off unless "true"; other values refused', (type, config) => {
+    const schema =
+      type === 'aws_kinesis' ? awsKinesisAdapter.configSchema : awsEventBridgeAdapter.configSchema;
+    expect(schema.safeParse({ ...config, metadata_in_payload: 'false' }).success).toBe(true);
+    expect(schema.safeParse({ ...config, metadata_in_payload: 'yes' }).success).toBe(false);
+  });
 });
 
 describe('aws_s3 format', () => {
