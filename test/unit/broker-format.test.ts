@@ -187,3 +187,16 @@ it('shows an absent Pub/Sub key as empty (the SDK requires the field), and takes
   expect(gcpPubSubAdapter.maskCredentials({})).toEqual({ service_account_json: '' });
   expect(gcpPubSubAdapter.prepareCredentials({ service_account_json: '' }, {}, ctx)).toEqual({});
 });
+
+it('the RabbitMQ instructions state the timestamp header and property as format sends them', () => {
+  const request = rabbitmqAdapter.format(
+    event,
+    destination('rabbitmq', { server_url: 'h:5672', exchange: 'x' }),
+    { now: new Date(), secretRotationGraceMs: 0 },
+  );
+  expect(request.options.headers.timestamp).toBe('2025-01-02T03:04:05.000Z');
+  expect(request.options.timestamp).toBe(Date.parse('2025-01-02T03:04:05.000Z') / 1000);
+  const { instructions } = rabbitmqAdapter.metadata;
+  expect(instructions).toContain("`timestamp` (the event's time, RFC 3339");
+  expect(instructions).toContain("the message's `timestamp` property = the event's time in unix seconds");
+});
