@@ -4,6 +4,7 @@ import { closeTransports } from '../../../lambdas/destinations/registry';
 import {
   atLeast,
   startDestinationTestRuntime,
+  storedDestination,
   type DestinationTestRuntime,
 } from '../../support/destination-test-runtime';
 import {
@@ -106,20 +107,11 @@ it('in deployed mode, refuses to deliver to an emulator endpoint without contact
   const calls = server.publishCalls;
   const result = await transport.send(
     { topic: 'events', data: Buffer.from('{}'), attributes: {} },
-    {
-      id: 'des_deployed',
-      tenant_id: harness.tenantId,
-      type: 'gcp_pubsub',
-      topics: '*',
-      filter: null,
-      config: { project_id: 'demo-project', topic: 'events', endpoint: server.endpoint },
-      credentials: {},
-      delivery_metadata: null,
-      metadata: null,
-      disabled_at: null,
-      created_at: '2025-01-02T03:04:05.000Z',
-      updated_at: '2025-01-02T03:04:05.000Z',
-    },
+    storedDestination('gcp_pubsub', {
+      project_id: 'demo-project',
+      topic: 'events',
+      endpoint: server.endpoint,
+    }),
     { timeoutMs: 3000, responseCapBytes: 1024, allowPrivateTargets: false },
   );
   expect(result).toMatchObject({ ok: false, code: 'target_forbidden', retryable: false });

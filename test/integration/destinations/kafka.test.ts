@@ -1,5 +1,4 @@
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
-import type { Destination } from '../../../lambdas/core/model';
 import { guardedSocketFactory } from '../../../lambdas/destinations/kafka-socket';
 import { classifyKafkaError, transport } from '../../../lambdas/destinations/kafka.transport';
 import { closeTransports } from '../../../lambdas/destinations/registry';
@@ -7,6 +6,7 @@ import { forbiddenAddressReason } from '../../../lambdas/destinations/target-gua
 import {
   atLeast,
   startDestinationTestRuntime,
+  storedDestination,
   type DestinationTestRuntime,
 } from '../../support/destination-test-runtime';
 import { startKafkaTestBroker, type KafkaTestBroker } from '../../support/kafka-test-broker';
@@ -166,28 +166,16 @@ it('fails with connection_refused while no broker listens', async () => {
 });
 
 describe('deployed mode: every broker connection goes through the address guard', () => {
-  function destinationAt(brokers: string, topic: string): Destination {
-    return {
-      id: `des_guarded_${topic}`,
-      tenant_id: 'acme',
-      type: 'kafka',
-      topics: '*',
-      filter: null,
-      config: { brokers, topic, sasl_mechanism: 'none', tls: 'false' },
-      credentials: {},
-      delivery_metadata: null,
-      metadata: null,
-      disabled_at: null,
-      created_at: '2025-01-02T03:04:05.000Z',
-      updated_at: '2025-01-02T03:04:05.000Z',
-    };
-  }
-
   it('refuses a loopback bootstrap broker before connecting (target_forbidden, not retried)', async () => {
     const connections = broker.connections;
     const result = await transport.send(
       { topic: 'guarded', key: 'k', value: Buffer.from('{}'), headers: {} },
-      destinationAt(broker.brokers, 'guarded'),
+      storedDestination('kafka', {
+        brokers: broker.brokers,
+        topic: 'guarded',
+        sasl_mechanism: 'none',
+        tls: 'false',
+      }),
       { timeoutMs: 3000, responseCapBytes: 1024, allowPrivateTargets: false },
     );
     expect(result).toMatchObject({ ok: false, code: 'target_forbidden', retryable: false });
