@@ -34,15 +34,20 @@ export function guardedSocketFactory(forbidden: AddressCheck = forbiddenAddressR
       );
       return socket;
     }
-    // kafkajs passes `ssl` as configured: `true` or TLS options.
-    const tlsOptions = typeof ssl === 'object' && ssl !== null ? ssl : undefined;
-    const socket =
-      tlsOptions !== undefined || (ssl as unknown) === true
-        ? tls.connect(
-            { host, port, lookup, ...(literal ? {} : { servername: host }), ...tlsOptions },
-            onConnect,
-          )
-        : net.connect({ host, port, lookup }, onConnect);
+    // kafkajs passes `ssl` as configured: false, true or TLS options (its type names only the last).
+    const useTls = Boolean(ssl as unknown);
+    const socket = useTls
+      ? tls.connect(
+          {
+            host,
+            port,
+            lookup,
+            ...(literal ? {} : { servername: host }),
+            ...(typeof ssl === 'object' ? ssl : {}),
+          },
+          onConnect,
+        )
+      : net.connect({ host, port, lookup }, onConnect);
     socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
     return socket;
   };

@@ -166,21 +166,27 @@ it('fails with connection_refused while no broker listens', async () => {
 });
 
 describe('deployed mode: every broker connection goes through the address guard', () => {
-  it('refuses a loopback bootstrap broker before connecting (target_forbidden, not retried)', async () => {
-    const connections = broker.connections;
-    const result = await transport.send(
-      { topic: 'guarded', key: 'k', value: Buffer.from('{}'), headers: {} },
-      storedDestination('kafka', {
-        brokers: broker.brokers,
-        topic: 'guarded',
-        sasl_mechanism: 'none',
-        tls: 'false',
-      }),
-      { timeoutMs: 3000, responseCapBytes: 1024, allowPrivateTargets: false },
-    );
-    expect(result).toMatchObject({ ok: false, code: 'target_forbidden', retryable: false });
-    expect(broker.connections).toBe(connections);
-  });
+  it.each([
+    ['an IP literal', () => broker.brokers],
+    ['a hostname that resolves to loopback', () => `localhost:${broker.port}`],
+  ])(
+    'refuses a loopback bootstrap broker given as %s before connecting (target_forbidden, not retried)',
+    async (_name, brokers) => {
+      const connections = broker.connections;
+      const result = await transport.send(
+        { topic: 'guarded', key: 'k', value: Buffer.from('{}'), headers: {} },
+        storedDestination('kafka', {
+          brokers: brokers(),
+          topic: 'guarded',
+          sasl_mechanism: 'none',
+          tls: 'false',
+        }),
+        { timeoutMs: 3000, responseCapBytes: 1024, allowPrivateTargets: false },
+      );
+      expect(result).toMatchObject({ ok: false, code: 'target_forbidden', retryable: false });
+      expect(broker.connections).toBe(connections);
+    },
+  );
 
   it('refuses the address a bootstrap broker advertises (169.254.169.254) before connecting to it', async () => {
     const advertising = await startKafkaTestBroker({ advertisedHost: '169.254.169.254' });
