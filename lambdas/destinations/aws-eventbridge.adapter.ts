@@ -122,14 +122,17 @@ export const awsEventBridgeAdapter: DestinationDefinition<EventBridgeRequest> = 
     const template = config.detail_type_template;
     const detailType =
       (template !== undefined ? evaluateTemplate(template, templateInput(event)) : undefined) ?? event.topic;
-    const entry = {
-      EventBusName: config.event_bus_name ?? '',
-      Source: config.source ?? '',
-      DetailType: detailType,
-      Detail: JSON.stringify(event.data),
-      Time: new Date(event.time),
+    const request = {
+      entry: {
+        EventBusName: config.event_bus_name ?? '',
+        Source: config.source ?? '',
+        DetailType: detailType,
+        Detail: JSON.stringify(event.data),
+        Time: new Date(event.time),
+      },
     };
-    if (config.metadata_in_payload !== 'true') return { entry };
+    if (config.metadata_in_payload !== 'true') return request;
+    const { entry } = request;
     const detail = withMetadata(Buffer.from(entry.Detail, 'utf8'), event, destination).toString('utf8');
     return { entry: { ...entry, Detail: detail } };
   },
