@@ -57,6 +57,13 @@ export interface CredentialsContext {
    * Optional so existing callers compile; adapters fall back to 24 h.
    */
   secretRotationGraceMs?: number;
+  /** The destination's tenant: what the platform issues per tenant (an AWS external id) derives from it. */
+  tenantId?: string;
+  /**
+   * Names this deployment, so that two deployments sharing a platform account issue different
+   * per-tenant identifiers. Optional like the grace period; adapters that issue identifiers need it.
+   */
+  deploymentId?: string;
 }
 
 /**
@@ -81,6 +88,12 @@ export interface DestinationAdapter<TRequest = unknown> {
    * (`config.url: must use https`); empty when fine. Optional: most types have no such rule.
    */
   targetProblems?(config: StringMap, ctx: { allowPrivateTargets: boolean }): string[];
+  /**
+   * Create/update-time check of config and credentials together, run once each is valid on its own
+   * (Kafka: a SASL mechanism needs a username and a password). Field messages
+   * (`credentials.username: required when sasl_mechanism is plain`); empty when fine. Optional.
+   */
+  validate?(config: StringMap, credentials: StringMap): string[];
   /** Human-readable target (`target`) and link (`target_url`) of Outpost's destination shape. */
   describeTarget(config: StringMap): { target: string; target_url: string | null };
   format(event: Event, destination: Destination, ctx: FormatContext): TRequest;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppDependencies } from './dependencies';
-import type { DestinationAdapter } from './destination-adapter';
+import type { CredentialsContext, DestinationAdapter } from './destination-adapter';
 import { DestinationNotFoundError, ForbiddenError, TenantNotFoundError, ValidationError } from './errors';
 import { validateFilter } from './filter';
 import { CALLER_ID_PATTERN, newDestinationId } from './ids';
@@ -167,7 +167,14 @@ export async function createDestination(
   const topics = checkTopics(deps, input.topics, problems);
   const filter = checkFilter(input.filter, problems);
   const config = checkConfig(deps, adapter, input.config, problems);
-  const credentials = checkCredentials(deps, adapter, input.credentials ?? {}, null, actor, now, problems);
+  const credentials = checkCredentials(
+    adapter,
+    input.credentials ?? {},
+    null,
+    credentialsContext(deps, actor, now, tenantId),
+    problems,
+  );
+  if (config && credentials) problems.push(...crossFieldProblems(adapter, config, credentials));
   const createdAt = checkPastTime('created_at', input.created_at, now, problems) ?? now.toISOString();
   const updatedAt = checkPastTime('updated_at', input.updated_at, now, problems) ?? createdAt;
   const disabledAt = checkPastTime('disabled_at', input.disabled_at, now, problems) ?? null;
@@ -222,7 +229,14 @@ export async function updateDestination(
   const credentials =
     input.credentials === undefined
       ? existing.credentials
-      : checkCredentials(deps, adapter, input.credentials, existing.credentials, actor, now, problems);
+      : checkCredentials(
+          adapter,
+          input.credentials,
+          existing.credentials,
+          credentialsContext(deps, actor, now, tenantId),
+          problems,
+        );
+  if (config && credentials) problems.push(...crossFieldProblems(adapter, config, credentials));
   const disabledAt =
     input.disabled_at === undefined
       ? existing.disabled_at
@@ -326,12 +340,10 @@ function checkConfig(
  * set (Outpost: a tenant may rotate its webhook secret but not choose one).
  */
 function checkCredentials(
-  deps: AppDependencies,
   adapter: DestinationAdapter,
   input: CredentialsInput,
   existing: StringMap | null,
-  actor: Actor,
-  now: Date,
+  ctx: CredentialsContext,
   problems: string[],
 ): StringMap | undefined {
   const unknown = unknownFieldProblems(adapter.credentialsSchema, input, 'credentials');
@@ -344,11 +356,33 @@ function checkCredentials(
     Object.entries(input).map(([key, value]) => [key, typeof value === 'boolean' ? String(value) : value]),
   );
   const request = mergePatch(existing ?? {}, patch) as StringMap;
-  return adapter.prepareCredentials(request, existing, {
+  return adapter.prepareCredentials(request, existing, ctx);
+}
+
+function credentialsContext(
+  deps: AppDependencies,
+  actor: Actor,
+  now: Date,
+  tenantId: string,
+): CredentialsContext {
+  return {
     now,
     isAdmin: actor.isAdmin,
     secretRotationGraceMs: deps.config.delivery.secretRotationGraceMs,
-  });
+    tenantId,
+    // The destinations table's name: CDK makes it unique per stack, and it lasts as long as the
+    // destinations whose identifiers derive from it.
+    deploymentId: deps.config.tables.destinations,
+  };
+}
+
+/** The adapter's checks of config and credentials together, once each is valid on its own. */
+function crossFieldProblems(
+  adapter: DestinationAdapter,
+  config: StringMap,
+  credentials: StringMap,
+): string[] {
+  return adapter.validate?.(config, credentials) ?? [];
 }
 
 function checkPastTime(field: string, value: string | null | undefined, now: Date, problems: string[]) {

@@ -10,7 +10,7 @@ export const awsAdapterCommon: Pick<
 > = {
   credentialsSchema: awsCredentialsSchema,
   // The API has already merge-patched the request over the stored credentials.
-  prepareCredentials: (input, existing) => prepareAwsCredentials(input, existing),
+  prepareCredentials: (input, existing, ctx) => prepareAwsCredentials(input, existing, ctx),
   maskCredentials: maskAwsCredentials,
   targetProblems: endpointTargetProblems,
 };
@@ -50,7 +50,8 @@ export function awsIcon(initials: string, color: string): string {
 
 /**
  * Markdown instructions: the role to create in the tenant's account (trust policy with the
- * external id), the permission policy for the service, then the static-key alternative.
+ * external id this service issues), the permission policy for the service, then the static-key
+ * alternative.
  */
 export function awsInstructions(options: {
   service: string;
@@ -69,7 +70,7 @@ export function awsInstructions(options: {
         Effect: 'Allow',
         Principal: { AWS: 'arn:aws:iam::<PLATFORM_ACCOUNT_ID>:root' },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': '<YOUR_EXTERNAL_ID>' } },
+        Condition: { StringEquals: { 'sts:ExternalId': '<EXTERNAL_ID>' } },
       },
     ],
   };
@@ -77,9 +78,13 @@ export function awsInstructions(options: {
 
 ## Grant access with a role (recommended)
 
-1. Choose an external id (a random string, e.g. a UUID) and keep it for step 3.
-2. In your AWS account create an IAM role that this service may assume, with this **trust policy**
-   (\`<PLATFORM_ACCOUNT_ID>\` is the account that runs event delivery, given by your provider):
+1. Choose the name of the role you will create and create the destination with its \`role_arn\`
+   (\`arn:aws:iam::<your account>:role/<name>\`). Leave \`external_id\` out: this service issues it,
+   one for your tenant, and the destination's \`credentials.external_id\` shows it (every one of your
+   role destinations shows the same one; a different value is refused).
+2. In your AWS account create that IAM role with this **trust policy**, \`<EXTERNAL_ID>\` being the
+   issued external id and \`<PLATFORM_ACCOUNT_ID>\` the account that runs event delivery (given by your
+   provider):
 
 \`\`\`json
 ${JSON.stringify(trust, null, 2)}
@@ -91,8 +96,9 @@ ${JSON.stringify(trust, null, 2)}
 ${JSON.stringify(permissions, null, 2)}
 \`\`\`
 
-3. Create the destination with \`role_arn\` (the role's ARN) and \`external_id\`. Every delivery uses
-   short-lived credentials from STS AssumeRole; nothing long-lived is stored.
+Every delivery uses short-lived credentials from STS AssumeRole; nothing long-lived is stored. Events
+published before the role exists (or while its policies propagate) fail with \`AssumeRole.AccessDenied\`
+and are retried on the destination's schedule, so they arrive once the role is in place.
 
 ## Static keys (not recommended)
 
@@ -101,8 +107,9 @@ permission policy above. They are encrypted at rest and never shown again in ful
 
 ## Failures
 
-Throttling, 5xx errors and network problems are retried with backoff. Access denied, a missing
-${options.service} resource or an invalid request fail the attempt without retrying (the attempt's
-\`code\` names the AWS error, e.g. \`AccessDenied\`): fix the setup, then retry the event.
+Throttling, 5xx errors, network problems and access denied (the role or policy not in place yet) are
+retried with backoff. A missing ${options.service} resource or an invalid request fails the attempt
+without retrying (the attempt's \`code\` names the AWS error, e.g. \`ResourceNotFoundException\`): fix the
+setup, then retry the event.
 `;
 }

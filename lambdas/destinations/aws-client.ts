@@ -49,6 +49,8 @@ function clientConfig(destination: Destination, target: AwsTarget, ctx: SendCont
     ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}),
     credentials: awsCredentialProvider(destination.credentials, {
       sessionName: `event-destinations-${destination.id}`,
+      tenantId: destination.tenant_id,
+      timeoutMs: ctx.timeoutMs,
     }),
     maxAttempts: 1,
     // HTTP/1.1 for every service (Kinesis would default to HTTP/2, which ignores the agent and with it

@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandOutput } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { StringMap } from '../core/model';
 import { RoleAssumptionError } from './aws-errors';
 import { stsSettings, type StsSettings } from './sts-settings';
@@ -19,14 +20,29 @@ interface AssumedRole {
 }
 
 const assumedRoles = new Map<string, AssumedRole>();
-let platformSts: { settings: StsSettings; client: STSClient } | undefined;
+let platformSts: { settings: StsSettings; timeoutMs: number; client: STSClient } | undefined;
 
-/** The deliver function's own STS client, rebuilt when the composition root configures another STS. */
-function defaultSts(): STSClient {
+/**
+ * The deliver function's own STS client, rebuilt when the composition root configures another STS.
+ * Connecting and each answer are bounded by the delivery timeout: an STS that accepts and then
+ * stalls fails the attempt (`AssumeRole.timeout`, retried) instead of holding the delivery until
+ * the Lambda's own timeout.
+ */
+function defaultSts(timeoutMs: number): STSClient {
   const settings = stsSettings();
-  if (platformSts?.settings !== settings) {
+  if (platformSts?.settings !== settings || platformSts.timeoutMs !== timeoutMs) {
     platformSts?.client.destroy();
-    platformSts = { settings, client: new STSClient({ maxAttempts: 2, ...settings }) };
+    const requestHandler = new NodeHttpHandler({
+      connectionTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+    });
+    // One try: a failed AssumeRole is a failed attempt, retried on the delivery schedule.
+    platformSts = {
+      settings,
+      timeoutMs,
+      client: new STSClient({ maxAttempts: 1, requestHandler, ...settings }),
+    };
   }
   return platformSts.client;
 }
@@ -34,6 +50,10 @@ function defaultSts(): STSClient {
 export interface AwsCredentialOptions {
   /** Names the session in the tenant's CloudTrail (`event-destinations-<destination id>`). */
   sessionName: string;
+  /** The destination's tenant: assumed credentials are never shared across tenants. */
+  tenantId: string;
+  /** Bounds each STS request of the default client (the delivery timeout). */
+  timeoutMs: number;
   /** The STS client that assumes roles; default: the deliver Lambda's own identity and region. */
   sts?: STSClient;
   now?: () => number;
@@ -41,8 +61,8 @@ export interface AwsCredentialOptions {
 
 /**
  * An SDK credential provider for a destination's stored credentials. Assumed-role credentials are
- * cached per (role, external id, STS client) across deliveries and clients until shortly before
- * they expire; a failed AssumeRole is not cached.
+ * cached per (tenant, role, external id, STS client) across deliveries and clients until shortly
+ * before they expire; a failed AssumeRole is not cached.
  */
 export function awsCredentialProvider(
   credentials: StringMap,
@@ -57,9 +77,14 @@ export function awsCredentialProvider(
     };
     return () => Promise.resolve(identity);
   }
-  const sts = options.sts ?? defaultSts();
+  const sts = options.sts ?? defaultSts(options.timeoutMs);
   const now = options.now ?? Date.now;
-  const cacheKey = `${roleArn}\u0000${externalId}\u0000${options.sts === undefined ? 'default' : options.sessionName}`;
+  const cacheKey = [
+    options.tenantId,
+    roleArn,
+    externalId,
+    options.sts === undefined ? 'default' : options.sessionName,
+  ].join('\u0000');
   return async () => {
     const cached = assumedRoles.get(cacheKey);
     if (cached !== undefined) {

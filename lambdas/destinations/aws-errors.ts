@@ -5,9 +5,11 @@ import { TargetForbiddenError } from './target-guard';
 /**
  * An AWS SDK failure as a DeliveryResult. The `code` is the service's error name
  * (`AccessDenied`, `QueueDoesNotExist`, `ThrottlingException`...) or a network class. Retryable:
- * throttling, expired temporary credentials, 5xx and network trouble. Not retryable: everything the
- * tenant must fix (access denied, missing queue/topic/stream/bucket, validation); retrying those
- * only fills the attempt log until auto-disable.
+ * throttling, expired temporary credentials, 5xx, network trouble, and access denied or rejected
+ * credentials (the rule of every destination type: permissions are what a tenant fixes without
+ * touching the event, IAM changes take effect only after propagating, and a delivery that waits on
+ * the schedule succeeds once they do; auto-disable bounds the cost of one never fixed). Not
+ * retryable: a missing queue/topic/stream/bucket and an invalid request, which no wait repairs.
  */
 
 /** Throttling and capacity errors across SQS, SNS, EventBridge, Kinesis, S3 and STS. */
@@ -30,9 +32,28 @@ const THROTTLING = new Set([
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 
 /**
+ * Access denied and rejected credentials across the AWS types, STS and KMS (a queue or stream
+ * encrypted with a key the role may not use). EventBridge reports some per entry
+ * (aws-eventbridge.transport.ts).
+ */
+export const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'AuthorizationError',
+  'AuthorizationErrorException',
+  'NotAuthorizedForSourceException',
+  'KMSAccessDeniedException',
+  'KMS.AccessDeniedException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+]);
+
+/**
  * STS refused or failed to assume the destination's role. Classified like the STS error it wraps,
  * with the code `AssumeRole.<STS code>` (`AssumeRole.AccessDenied`: the role's trust policy does
- * not name this platform or the external id), so it is not mistaken for the service's own
+ * not name this platform or the external id, or is not in effect yet), so it is not mistaken for the service's own
  * `AccessDenied` on the queue, topic, stream or bucket.
  */
 export class RoleAssumptionError extends Error {
@@ -86,7 +107,9 @@ export function classifyAwsError(thrown: unknown): DeliveryResult {
     const network = networkErrorCode(error);
     return failure(network ?? 'network_error', true, error);
   }
-  if (THROTTLING.has(name) || EXPIRED.has(name) || status === 429) return failure(name, true, error, status);
+  if (THROTTLING.has(name) || EXPIRED.has(name) || ACCESS_DENIED.has(name) || status === 429) {
+    return failure(name, true, error, status);
+  }
   if (status >= 500 || error.$fault === 'server') return failure(name, true, error, status);
   return failure(name, false, error, status);
 }

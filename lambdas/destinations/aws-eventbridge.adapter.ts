@@ -10,6 +10,7 @@ import {
   regionSchema,
 } from './aws-adapter-common';
 import { AWS_CREDENTIAL_FIELDS } from './aws-credentials';
+import { metadataInPayloadField, metadataInPayloadSchema, withMetadata } from './aws-message-metadata';
 import { evaluateTemplate, templateInput, templateSchema } from './key-template';
 import type { DestinationDefinition } from './destination-transport';
 import { definedOnly } from './string-maps';
@@ -35,6 +36,7 @@ const configSchema = z
       .max(256)
       .refine((value) => !value.startsWith('aws.'), 'must not start with "aws." (reserved for AWS services)'),
     detail_type_template: templateSchema.optional(),
+    metadata_in_payload: metadataInPayloadSchema,
     region: regionSchema.optional(),
     endpoint: endpointSchema.optional(),
   })
@@ -63,6 +65,9 @@ const metadata: DestinationTypeMetadata = {
 as published, \`source\` is the configured source, \`detail-type\` is the event's topic (or the
 \`detail_type_template\`, e.g. \`join('.', ['myapp', topic])\`), and \`time\` is the event's time.
 Match them with a rule such as \`{"source": ["<your source>"], "detail-type": ["user.created"]}\`.
+With \`metadata_in_payload\` on, \`detail\` is \`{"metadata": {"event-id", "topic", "timestamp", ...},
+"data": <data>}\`, so rules can match metadata too, e.g. \`{"detail": {"metadata": {"region": ["eu"]}}}\`
+(EventBridge assigns its own event \`id\`; \`detail.metadata.event-id\` is the event's).
 A per-entry failure (\`FailedEntryCount\`) is a failed attempt with that entry's error code.`,
   }),
   config_fields: [
@@ -96,6 +101,7 @@ A per-entry failure (\`FailedEntryCount\`) is a failed attempt with that entry's
       description: 'The bus region; required unless the event bus is given as an ARN.',
       required: false,
     },
+    metadataInPayloadField('detail'),
     endpointField('EventBridge'),
   ],
   credential_fields: AWS_CREDENTIAL_FIELDS,
@@ -116,7 +122,7 @@ export const awsEventBridgeAdapter: DestinationDefinition<EventBridgeRequest> = 
     const template = config.detail_type_template;
     const detailType =
       (template !== undefined ? evaluateTemplate(template, templateInput(event)) : undefined) ?? event.topic;
-    return {
+    const request = {
       entry: {
         EventBusName: config.event_bus_name ?? '',
         Source: config.source ?? '',
@@ -125,5 +131,9 @@ export const awsEventBridgeAdapter: DestinationDefinition<EventBridgeRequest> = 
         Time: new Date(event.time),
       },
     };
+    if (config.metadata_in_payload !== 'true') return request;
+    const { entry } = request;
+    const detail = withMetadata(Buffer.from(entry.Detail, 'utf8'), event, destination).toString('utf8');
+    return { entry: { ...entry, Detail: detail } };
   },
 };

@@ -1,10 +1,16 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { awsClientFor, awsTransport, delivered, sendAws } from './aws-client';
 import { awsTarget } from './aws-endpoint';
+import { ACCESS_DENIED } from './aws-errors';
 import { regionOfEventBus, type EventBridgeRequest } from './aws-eventbridge.adapter';
 
-/** Per-entry errors worth retrying; the rest (AccessDenied, ResourceNotFound, validation) are not. */
-const RETRYABLE_ENTRY_ERRORS = new Set(['ThrottlingException', 'InternalException', 'InternalFailure']);
+/** Per-entry errors worth retrying, as for a whole request (aws-errors.ts); the rest (ResourceNotFound, validation) are not. */
+const RETRYABLE_ENTRY_ERRORS = new Set([
+  'ThrottlingException',
+  'InternalException',
+  'InternalFailure',
+  ...ACCESS_DENIED,
+]);
 
 export const transport = awsTransport<EventBridgeRequest>('aws_eventbridge', (request, destination, ctx) => {
   const target = awsTarget(destination.config, regionOfEventBus(destination.config.event_bus_name ?? ''));

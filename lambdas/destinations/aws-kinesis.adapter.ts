@@ -11,6 +11,7 @@ import {
   regionSchema,
 } from './aws-adapter-common';
 import { AWS_CREDENTIAL_FIELDS } from './aws-credentials';
+import { metadataInPayloadField, metadataInPayloadSchema, withMetadata } from './aws-message-metadata';
 import { evaluateTemplate, templateInput, templateSchema } from './key-template';
 import type { DestinationDefinition } from './destination-transport';
 import { definedOnly } from './string-maps';
@@ -28,6 +29,7 @@ const configSchema = z
     stream_name: z.string().regex(/^[\w.-]{1,128}$/, 'must be a stream name (1-128 of [A-Za-z0-9_.-])'),
     region: regionSchema,
     partition_key_template: templateSchema.optional(),
+    metadata_in_payload: metadataInPayloadSchema,
     endpoint: endpointSchema.optional(),
   })
   .transform(definedOnly);
@@ -49,7 +51,9 @@ const metadata: DestinationTypeMetadata = {
     delivery: `Each event becomes one record (PutRecord) whose data is the event's \`data\` as JSON, exactly as
 published. The partition key is the event id, or the value of \`partition_key_template\` (e.g.
 \`data."user_id"\` to keep one user's events in order on one shard; the event id when the path is
-missing). Records carry no attributes: put what consumers need in the event data.`,
+missing). Records carry no attributes: with \`metadata_in_payload\` on, the record is
+\`{"metadata": {"event-id", "topic", "timestamp", ...}, "data": <data>}\` (Outpost's format), the data
+inside still byte for byte.`,
   }),
   config_fields: [
     {
@@ -68,6 +72,7 @@ missing). Records carry no attributes: put what consumers need in the event data
         'Optional. JMESPath-style path to the partition key, e.g. data."user_id". Default: the event id.',
       required: false,
     },
+    metadataInPayloadField('the record'),
     endpointField('Kinesis'),
   ],
   credential_fields: AWS_CREDENTIAL_FIELDS,
@@ -87,10 +92,12 @@ export const awsKinesisAdapter: DestinationDefinition<KinesisRequest> = {
     const template = destination.config.partition_key_template;
     const key =
       (template !== undefined ? evaluateTemplate(template, templateInput(event)) : undefined) ?? event.id;
-    return {
+    const record = {
       StreamName: destination.config.stream_name ?? '',
       PartitionKey: fitPartitionKey(key),
       Data: Buffer.from(JSON.stringify(event.data), 'utf8'),
     };
+    if (destination.config.metadata_in_payload !== 'true') return record;
+    return { ...record, Data: withMetadata(Buffer.from(record.Data), event, destination) };
   },
 };

@@ -1,7 +1,10 @@
+import { z } from 'zod';
+import type { DestinationField } from '../core/destination-adapter';
 import type { Destination, Event, StringMap } from '../core/model';
+import { messageMetadata as allMessageMetadata } from './message-fields';
 
 /**
- * Event metadata as SQS/SNS message attributes: `event-id`, `topic`, `timestamp` (the event's
+ * Event metadata on AWS messages. As SQS/SNS message attributes: `event-id`, `topic`, `timestamp` (the event's
  * time), then the event's metadata and the destination's delivery_metadata (the tenant's own
  * configuration wins a clash; the three reserved names cannot be overridden).
  *
@@ -42,4 +45,37 @@ export function stringAttributes(
   return Object.fromEntries(
     Object.entries(metadata).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
   );
+}
+
+/**
+ * The `metadata_in_payload` option of the types whose messages carry no attributes (Kinesis records,
+ * EventBridge events). Off, the payload is the event's data as published; on, it is Outpost's
+ * Kinesis envelope (withMetadata). Opt-in per destination, so a consumer of the data as published
+ * never sees its shape change.
+ */
+export const metadataInPayloadSchema = z.enum(['true', 'false']).optional();
+
+export function metadataInPayloadField(where: string): DestinationField {
+  return {
+    key: 'metadata_in_payload',
+    type: 'checkbox',
+    label: 'Metadata in payload',
+    description: `Wrap the data as {"metadata": {...}, "data": <data>} in ${where}, with event-id, topic, timestamp, the event's metadata and your delivery metadata.`,
+    required: false,
+    default: 'false',
+  };
+}
+
+/**
+ * `{"metadata":{...},"data":<data>}` with every metadata entry (message-fields.ts: nothing dropped,
+ * there is no attribute limit here). The data's bytes are spliced in as they are, not re-serialised,
+ * so `data` stays byte for byte what the producer published.
+ */
+export function withMetadata(data: Buffer, event: Event, destination: Destination): Buffer {
+  const metadata = allMessageMetadata(event, destination);
+  return Buffer.concat([
+    Buffer.from(`{"metadata":${JSON.stringify(metadata)},"data":`, 'utf8'),
+    data,
+    Buffer.from('}'),
+  ]);
 }

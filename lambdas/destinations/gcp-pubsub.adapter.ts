@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DestinationTypeMetadata } from '../core/destination-adapter';
 import type { StringMap } from '../core/model';
 import type { DestinationDefinition } from './destination-transport';
-import { hostTargetProblem, messageBody, messageMetadata, plainCredentials } from './message-fields';
+import { messageBody, messageMetadata, plainCredentials } from './message-fields';
 import { definedOnly } from './string-maps';
 
 /** What `format` builds: one Pub/Sub message. */
@@ -37,12 +37,12 @@ function serviceAccountProblem(json: string): string | undefined {
   return undefined;
 }
 
-/** `host:port`, with or without an http(s):// prefix (the client's apiEndpoint accepts both). */
-function endpointHost(endpoint: string): string {
-  const bare = endpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-  const colon = bare.lastIndexOf(':');
-  return (colon > 0 ? bare.slice(0, colon) : bare).replace(/^\[|\]$/g, '');
-}
+/**
+ * Why a deployed service refuses `endpoint`: it puts the client in emulator mode (plaintext,
+ * unauthenticated), which is for a developer's machine, and it would let a tenant aim deliveries at
+ * any address the deliver function can reach. Refused at create/update and again at delivery.
+ */
+export const DEPLOYED_ENDPOINT_PROBLEM = 'is for the Pub/Sub emulator and only a local deployment accepts it';
 
 const configSchema = z
   .object({
@@ -57,7 +57,7 @@ const configSchema = z
   })
   .transform(definedOnly);
 
-// Optional because an emulator endpoint needs none; `send` fails a destination that has neither.
+// Optional because an emulator endpoint needs none; `validate` requires it without one.
 const credentialsSchema = z
   .object({
     service_account_json: z
@@ -81,7 +81,7 @@ const INSTRUCTIONS = `Events are published to a Google Cloud Pub/Sub topic, one 
 2. Create a service account with the **Pub/Sub Publisher** role on that topic
    (\`roles/pubsub.publisher\`), create a JSON key for it, and paste the whole key file.
 3. \`endpoint\` is for the Pub/Sub emulator only (\`localhost:8085\`): with it set the connection is
-   plaintext and unauthenticated, and no key is needed.
+   plaintext and unauthenticated, and no key is needed. Only a local deployment accepts it.
 
 ## What you receive
 
@@ -106,7 +106,8 @@ const metadata: DestinationTypeMetadata = {
       key: 'endpoint',
       type: 'text',
       label: 'Emulator endpoint',
-      description: 'Only for the Pub/Sub emulator, e.g. localhost:8085 (plaintext, unauthenticated).',
+      description:
+        'Only for the Pub/Sub emulator, e.g. localhost:8085 (plaintext, unauthenticated); local deployments only.',
       required: false,
     },
   ],
@@ -127,12 +128,16 @@ export const gcpPubSubAdapter: DestinationDefinition<PubSubRequest> = {
   configSchema,
   credentialsSchema,
   metadata,
-  ...plainCredentials(credentialsSchema, ['service_account_json']),
+  ...plainCredentials(credentialsSchema, ['service_account_json'], ['service_account_json']),
+
+  validate(config, credentials) {
+    if (config.endpoint !== undefined || credentials.service_account_json !== undefined) return [];
+    return ['credentials.service_account_json: required unless config.endpoint (an emulator) is set'];
+  },
 
   targetProblems(config, ctx) {
     if (ctx.allowPrivateTargets || config.endpoint === undefined) return [];
-    const problem = hostTargetProblem(endpointHost(config.endpoint));
-    return problem === undefined ? [] : [`config.endpoint: ${problem}`];
+    return [`config.endpoint: ${DEPLOYED_ENDPOINT_PROBLEM}`];
   },
 
   describeTarget: (config) => ({

@@ -3,7 +3,7 @@ import type { DeliveryResult, SendContext } from '../core/destination-adapter';
 import type { Destination } from '../core/model';
 import { ClientCache, fingerprintOf } from './client-cache';
 import type { DestinationTransport } from './destination-transport';
-import type { PubSubRequest, ServiceAccount } from './gcp-pubsub.adapter';
+import { DEPLOYED_ENDPOINT_PROBLEM, type PubSubRequest, type ServiceAccount } from './gcp-pubsub.adapter';
 import { errorText, withDeadline } from './message-fields';
 
 class MissingCredentialsError extends Error {}
@@ -81,6 +81,15 @@ async function send(
   destination: Destination,
   ctx: SendContext,
 ): Promise<DeliveryResult> {
+  if (destination.config.endpoint !== undefined && !ctx.allowPrivateTargets) {
+    // Create and update refuse it already; this holds for a destination stored before that rule.
+    return failure(
+      'target_forbidden',
+      `config.endpoint ${DEPLOYED_ENDPOINT_PROBLEM}`,
+      false,
+      ctx.responseCapBytes,
+    );
+  }
   try {
     const topic = topics.get(destination.id, fingerprintOf(destination.config, destination.credentials), () =>
       createTopic(destination, ctx.timeoutMs),

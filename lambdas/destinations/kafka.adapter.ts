@@ -48,8 +48,7 @@ const configSchema = z
   })
   .transform(definedOnly);
 
-// Optional in the schema because `sasl_mechanism: none` needs none; `send` fails a SASL destination
-// without them (the credentials schema cannot see the config).
+// Optional in the schema because `sasl_mechanism: none` needs none; `validate` requires them with SASL.
 const credentialsSchema = z
   .object({
     username: z.string().min(1, 'is required').optional(),
@@ -136,6 +135,14 @@ export const kafkaAdapter: DestinationDefinition<KafkaRequest> = {
   credentialsSchema,
   metadata,
   ...plainCredentials(credentialsSchema, ['password']),
+
+  validate(config, credentials) {
+    const mechanism = config.sasl_mechanism;
+    if (mechanism === undefined || mechanism === 'none') return [];
+    return (['username', 'password'] as const)
+      .filter((field) => credentials[field] === undefined)
+      .map((field) => `credentials.${field}: required when sasl_mechanism is ${mechanism}`);
+  },
 
   targetProblems(config, ctx) {
     if (ctx.allowPrivateTargets || config.brokers === undefined) return [];

@@ -12,7 +12,9 @@ import type { Destination } from '../core/model';
 import { ClientCache, fingerprintOf } from './client-cache';
 import type { DestinationTransport } from './destination-transport';
 import { brokerList, type KafkaRequest } from './kafka.adapter';
+import { guardedSocketFactory } from './kafka-socket';
 import { errorText, networkErrorCode, withDeadline } from './message-fields';
+import { TARGET_FORBIDDEN } from './target-guard';
 
 class KafkaConfigError extends Error {
   readonly code = 'credentials_missing';
@@ -45,10 +47,12 @@ const producers = new ClientCache<CachedProducer>({
   destroy: (cached) => cached.producer.disconnect(),
 });
 
-function createProducer(destination: Destination, timeoutMs: number): CachedProducer {
+function createProducer(destination: Destination, ctx: SendContext): CachedProducer {
+  const timeoutMs = ctx.timeoutMs;
   const kafka = new Kafka({
     clientId: 'event-destinations',
     brokers: brokerList(destination.config.brokers ?? ''),
+    ...(ctx.allowPrivateTargets ? {} : { socketFactory: guardedSocketFactory() }),
     ssl: destination.config.tls !== 'false',
     sasl: saslOptions(destination),
     connectionTimeout: timeoutMs,
@@ -101,6 +105,10 @@ function rootCause(error: unknown): unknown {
 export function classifyKafkaError(error: unknown, capBytes: number): DeliveryResult {
   if (error instanceof KafkaConfigError) return failure(error.code, error, false, capBytes);
   const cause = rootCause(error);
+  // A broker address the guard refused (kafka-socket.ts); retrying reaches the same address.
+  if ((cause as { code?: unknown } | null)?.code === TARGET_FORBIDDEN) {
+    return failure(TARGET_FORBIDDEN, error, false, capBytes);
+  }
   if (cause instanceof KafkaJSProtocolError) {
     return failure(cause.type.toLowerCase(), error, !PERMANENT_TYPES.has(cause.type), capBytes);
   }
@@ -137,7 +145,7 @@ async function send(
     const cached = producers.get(
       destination.id,
       fingerprintOf(destination.config, destination.credentials),
-      () => createProducer(destination, ctx.timeoutMs),
+      () => createProducer(destination, ctx),
     );
     const work = cached.connected.then(() =>
       cached.producer.send({

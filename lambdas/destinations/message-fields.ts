@@ -40,19 +40,24 @@ export const MASKED = '********';
  * `prepareCredentials`/`maskCredentials` for types whose credentials are stored as given (no
  * generated secrets): validated by `schema`, and the `sensitive` fields shown as MASKED. A client
  * that reads a destination and sends it back unchanged (the SDK's update) sends MASKED, which
- * keeps the stored value instead of overwriting it.
+ * keeps the stored value instead of overwriting it. `shownEmpty` fields, which Outpost's SDK
+ * requires on every destination of the type it reads, read as '' when not stored (an emulator
+ * Pub/Sub destination has no key); '' sent back for one means "not given".
  */
 export function plainCredentials(
   schema: z.ZodType<StringMap>,
   sensitive: readonly string[],
+  shownEmpty: readonly string[] = [],
 ): Pick<DestinationAdapter, 'prepareCredentials' | 'maskCredentials'> {
   return {
     prepareCredentials(input, existing) {
       const restored = Object.fromEntries(
-        Object.entries(input).map(([key, value]) => [
-          key,
-          value === MASKED && existing?.[key] !== undefined ? existing[key] : value,
-        ]),
+        Object.entries(input)
+          .filter(([key, value]) => !(value === '' && shownEmpty.includes(key)))
+          .map(([key, value]) => [
+            key,
+            value === MASKED && existing?.[key] !== undefined ? existing[key] : value,
+          ]),
       );
       const parsed = schema.safeParse(restored);
       if (!parsed.success) {
@@ -63,10 +68,12 @@ export function plainCredentials(
       }
       return parsed.data;
     },
-    maskCredentials: (credentials) =>
-      Object.fromEntries(
+    maskCredentials: (credentials) => ({
+      ...Object.fromEntries(shownEmpty.map((key) => [key, ''])),
+      ...Object.fromEntries(
         Object.entries(credentials).map(([key, value]) => [key, sensitive.includes(key) ? MASKED : value]),
       ),
+    }),
   };
 }
 

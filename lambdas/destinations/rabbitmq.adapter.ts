@@ -56,9 +56,10 @@ const INSTRUCTIONS = `Events are published to an exchange on your RabbitMQ broke
 ## What you receive
 
 - Body: the event's data as JSON, byte for byte; \`content-type: application/json\`, persistent
-  (delivery mode 2), \`message-id\` = the event id (stable across retries: deduplicate on it).
-- AMQP headers: \`event-id\`, \`topic\`, \`timestamp\` (unix seconds), the event's metadata and the
-  destination's delivery metadata.
+  (delivery mode 2), \`message-id\` = the event id (stable across retries: deduplicate on it), and
+  the message's \`timestamp\` property = the event's time in unix seconds (AMQP's format).
+- AMQP headers: \`event-id\`, \`topic\`, \`timestamp\` (the event's time, RFC 3339, e.g.
+  \`2025-01-02T03:04:05.000Z\`), the event's metadata and the destination's delivery metadata.
 
 ## Delivery guarantees
 

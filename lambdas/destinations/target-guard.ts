@@ -9,8 +9,11 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
  * (rebinding) has no window.
  */
 
+/** The attempt code (and error code) of a connection the guard refused. */
+export const TARGET_FORBIDDEN = 'target_forbidden';
+
 export class TargetForbiddenError extends Error {
-  readonly code = 'target_forbidden';
+  readonly code = TARGET_FORBIDDEN;
   constructor(message: string) {
     super(message);
     this.name = 'TargetForbiddenError';
@@ -156,6 +159,9 @@ export interface ResolvedAddress {
   family: 4 | 6;
 }
 
+/** Why a delivery must not connect to an address, or undefined when it may (forbiddenAddressReason). */
+export type AddressCheck = (address: string) => string | undefined;
+
 /** Every address of a hostname; the default is the system resolver (what Node would use). */
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
@@ -176,14 +182,17 @@ function familyNumber(family: number | 'IPv4' | 'IPv6' | undefined): 4 | 6 | und
  * when any of its addresses is forbidden (a name that mixes public and private answers is a
  * rebinding attempt, not a misconfiguration to work around).
  */
-export function guardedLookup(resolve: Resolver = systemResolver): LookupFunction {
+export function guardedLookup(
+  resolve: Resolver = systemResolver,
+  forbidden: AddressCheck = forbiddenAddressReason,
+): LookupFunction {
   return (hostname, options, callback) => {
     resolve(hostname).then(
       (addresses) => {
         const wanted = familyNumber(options.family);
         const candidates = wanted === undefined ? addresses : addresses.filter((a) => a.family === wanted);
         for (const { address } of addresses) {
-          const reason = forbiddenAddressReason(address);
+          const reason = forbidden(address);
           if (reason !== undefined) {
             callback(new TargetForbiddenError(`${hostname} resolves to ${address} (${reason})`), '', 4);
             return;

@@ -1,4 +1,5 @@
 import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Destination, StringMap } from '../../lambdas/core/model';
 import { clearAwsClients } from '../../lambdas/destinations/aws-client';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { apiClient, eventually, type ApiClient } from './api-client';
@@ -18,6 +19,24 @@ export const STATIC_AWS_KEYS = {
 /** Settings of a test's own AWS client (the one reading back what was delivered) for a loopback emulator. */
 export function emulatorClientConfig(endpoint: string) {
   return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+}
+
+/** A destination as the store holds it, for tests that call a transport's `send` directly. */
+export function storedDestination(type: string, config: StringMap, credentials: StringMap = {}): Destination {
+  return {
+    id: `des_${type}_direct`,
+    tenant_id: 'acme',
+    type,
+    topics: '*',
+    filter: null,
+    config,
+    credentials,
+    delivery_metadata: null,
+    metadata: null,
+    disabled_at: null,
+    created_at: '2025-01-02T03:04:05.000Z',
+    updated_at: '2025-01-02T03:04:05.000Z',
+  };
 }
 
 /** Waits until `read` returns at least `count` items, and returns them. */

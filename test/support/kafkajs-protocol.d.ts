@@ -10,6 +10,7 @@ declare module 'kafkajs/src/protocol/encoder' {
     writeInt64(value: number | string): this;
     writeBoolean(value: boolean): this;
     writeString(value: string | null): this;
+    writeBytes(value: Buffer | null): this;
     writeArray(array: (Encoder | number | string)[], type?: 'int32' | 'string' | 'object'): this;
     writeEncoder(value: Encoder): this;
     readonly buffer: Buffer;
@@ -20,8 +21,10 @@ declare module 'kafkajs/src/protocol/encoder' {
 declare module 'kafkajs/src/protocol/decoder' {
   class Decoder {
     constructor(buffer: Buffer);
+    readInt8(): number;
     readInt16(): number;
     readInt32(): number;
+    readInt64(): bigint;
     readString(): string | null;
     readArray<T>(reader: (decoder: Decoder) => T): T[];
     readBytes(length?: number): Buffer;

@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
  * @aws-sdk/client-sts can be pointed at it with an endpoint. Every call is recorded with the
  * RoleArn, ExternalId and RoleSessionName it named, and answered with fresh temporary credentials
  * (a new access key id each time, so a test can tell which assumption a request was signed with),
- * or refused with `AccessDenied` as STS refuses a wrong external id. No signature check: it stands
- * in for the service, not for IAM.
+ * or refused with `AccessDenied` as STS refuses a role whose trust policy does not allow the call:
+ * a role given a trust condition (`trustExternalId`) is assumed only with that external id. It can
+ * also leave calls unanswered (`stallNextCalls`), as an STS that accepted the connection and hangs.
+ * No signature check: it stands in for the service, not for IAM.
  */
 
 export interface AssumeRoleCall {
@@ -20,6 +22,7 @@ export interface AssumeRoleCall {
 }
 
 export interface IssuedCredentials {
+  roleArn: string;
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken: string;
@@ -31,8 +34,13 @@ export interface StsTestServer {
   calls: AssumeRoleCall[];
   /** What each successful call issued, in order. */
   issued: IssuedCredentials[];
-  /** Calls naming this role are refused with AccessDenied (403). */
+  /** Calls naming this role are refused with AccessDenied (403), until allowRole. */
   denyRole(roleArn: string): void;
+  allowRole(roleArn: string): void;
+  /** The role's trust policy: assumed only with this ExternalId (sts:ExternalId condition). */
+  trustExternalId(roleArn: string, externalId: string): void;
+  /** The next `count` calls are recorded and never answered. */
+  stallNextCalls(count: number): void;
   /** Credentials issued from now on expire this long after issue. @default 3600 s */
   setLifetimeSeconds(seconds: number): void;
   close(): Promise<void>;
@@ -58,6 +66,8 @@ export async function startStsTestServer(): Promise<StsTestServer> {
   const calls: AssumeRoleCall[] = [];
   const issued: IssuedCredentials[] = [];
   const denied = new Set<string>();
+  const trustedExternalIds = new Map<string, string>();
+  let stalls = 0;
   let lifetimeSeconds = 3600;
   let requests = 0;
 
@@ -93,12 +103,18 @@ export async function startStsTestServer(): Promise<StsTestServer> {
         durationSeconds: duration === null ? undefined : Number(duration),
       };
       calls.push(call);
-      if (denied.has(roleArn)) {
+      if (stalls > 0) {
+        stalls--;
+        return;
+      }
+      const trusted = trustedExternalIds.get(roleArn);
+      if (denied.has(roleArn) || (trusted !== undefined && trusted !== call.externalId)) {
         const message = `User: arn:aws:iam::123456789012:role/platform is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
         reply(403, errorXml('Sender', 'AccessDenied', message, requestId));
         return;
       }
       const credentials: IssuedCredentials = {
+        roleArn,
         accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
         secretAccessKey: randomBytes(30).toString('base64'),
         sessionToken: randomBytes(48).toString('base64'),
@@ -116,6 +132,11 @@ export async function startStsTestServer(): Promise<StsTestServer> {
     calls,
     issued,
     denyRole: (roleArn) => denied.add(roleArn),
+    allowRole: (roleArn) => denied.delete(roleArn),
+    trustExternalId: (roleArn, externalId) => trustedExternalIds.set(roleArn, externalId),
+    stallNextCalls: (count) => {
+      stalls = count;
+    },
     setLifetimeSeconds: (seconds) => {
       lifetimeSeconds = seconds;
     },

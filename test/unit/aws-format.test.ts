@@ -3,7 +3,11 @@ import type { z } from 'zod';
 import { describeIssues } from '../../lambdas/core/destinations';
 import { ValidationError } from '../../lambdas/core/errors';
 import type { Destination, Event, StringMap } from '../../lambdas/core/model';
-import { maskAwsCredentials, prepareAwsCredentials } from '../../lambdas/destinations/aws-credentials';
+import {
+  issuedExternalId,
+  maskAwsCredentials,
+  prepareAwsCredentials,
+} from '../../lambdas/destinations/aws-credentials';
 import { awsEventBridgeAdapter } from '../../lambdas/destinations/aws-eventbridge.adapter';
 import { awsKinesisAdapter } from '../../lambdas/destinations/aws-kinesis.adapter';
 import { awsS3Adapter } from '../../lambdas/destinations/aws-s3.adapter';
@@ -179,6 +183,48 @@ describe('aws_kinesis format', () => {
     const request = awsKinesisAdapter.format(event, destination('aws_kinesis', config), ctx);
     expect(Buffer.from(request.Data).equals(Buffer.from(body, 'utf8'))).toBe(true);
   });
+
+  it('metadata_in_payload wraps the data bytes, unchanged, with every metadata entry', () => {
+    const config = { stream_name: 'events', region: 'eu-west-1', metadata_in_payload: 'true' };
+    const request = awsKinesisAdapter.format(event, destination('aws_kinesis', config), ctx);
+    expect(Buffer.from(request.Data).toString('utf8')).toBe(
+      `{"metadata":${JSON.stringify(envelopeMetadata)},"data":${body}}`,
+    );
+  });
+});
+
+/** What metadata_in_payload carries: no attribute limit, the three reserved names win. */
+const envelopeMetadata = {
+  source: 'tenant-wins',
+  topic: 'user.created',
+  'bad name!': 'dropped',
+  region: 'eu',
+  'event-id': 'evt_1',
+  timestamp: '2025-01-02T03:04:05.000Z',
+};
+
+describe('metadata_in_payload', () => {
+  it('EventBridge: detail wraps the data with every metadata entry', () => {
+    const config = {
+      event_bus_name: 'orders-bus',
+      source: 'com.example.app',
+      region: 'eu-west-1',
+      metadata_in_payload: 'true',
+    };
+    const { entry } = awsEventBridgeAdapter.format(event, destination('aws_eventbridge', config), ctx);
+    expect(JSON.parse(entry.Detail)).toEqual({ metadata: envelopeMetadata, data });
+    expect(entry.Detail.endsWith(`"data":${body}}`)).toBe(true);
+  });
+
+  it.each([
+    ['aws_kinesis', { stream_name: 'events', region: 'eu-west-1' }],
+    ['aws_eventbridge', { event_bus_name: 'b', source: 's', region: 'eu-west-1' }],
+  ])('%s: off unless "true"; other values refused', (type, config) => {
+    const schema =
+      type === 'aws_kinesis' ? awsKinesisAdapter.configSchema : awsEventBridgeAdapter.configSchema;
+    expect(schema.safeParse({ ...config, metadata_in_payload: 'false' }).success).toBe(true);
+    expect(schema.safeParse({ ...config, metadata_in_payload: 'yes' }).success).toBe(false);
+  });
 });
 
 describe('aws_s3 format', () => {
@@ -301,12 +347,14 @@ describe('config schemas (rejections name their fields)', () => {
   });
 });
 
-const ROLE = { role_arn: 'arn:aws:iam::123456789012:role/event-delivery', external_id: 'ext-1234' };
+const TENANT = { tenantId: 'acme', deploymentId: 'destinations-table' };
+const ISSUED = issuedExternalId(TENANT.tenantId, TENANT.deploymentId);
+const ROLE = { role_arn: 'arn:aws:iam::123456789012:role/event-delivery' };
 const KEYS = { key: 'AKIAIOSFODNN7EXAMPLE', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 
-function credentialProblems(input: StringMap): string[] {
+function credentialProblems(input: StringMap, existing: StringMap | null = null): string[] {
   try {
-    prepareAwsCredentials(input, null);
+    prepareAwsCredentials(input, existing, TENANT);
     return [];
   } catch (error) {
     expect(error).toBeInstanceOf(ValidationError);
@@ -316,26 +364,43 @@ function credentialProblems(input: StringMap): string[] {
 
 describe('credential schema', () => {
   it.each([
-    ['role + external id', ROLE, []],
+    ['role (the external id is filled in)', ROLE, []],
+    ['role with the issued external id', { ...ROLE, external_id: ISSUED }, []],
     ['static keys', KEYS, []],
     ['static keys with a session token', { ...KEYS, session: 'token' }, []],
     ['nothing', {}, ['credentials.role_arn', 'credentials.key']],
-    ['role without external id', { role_arn: ROLE.role_arn }, ['credentials.external_id']],
-    ['external id without role', { external_id: ROLE.external_id }, ['credentials.role_arn']],
+    [
+      'role with an external id of its own choosing',
+      { ...ROLE, external_id: 'ext-1234' },
+      ['credentials.external_id'],
+    ],
+    ['external id without role', { external_id: ISSUED }, ['credentials.role_arn']],
     ['key without secret', { key: KEYS.key }, ['credentials.secret']],
     ['secret without key', { secret: KEYS.secret }, ['credentials.key']],
     ['both ways at once', { ...ROLE, ...KEYS }, ['credentials.role_arn']],
-    ['not a role ARN', { ...ROLE, role_arn: 'arn:aws:iam::123456789012:user/bob' }, ['credentials.role_arn']],
-    ['external id too short', { ...ROLE, external_id: 'x' }, ['credentials.external_id']],
-    ['external id with a space', { ...ROLE, external_id: 'has space' }, ['credentials.external_id']],
+    ['not a role ARN', { role_arn: 'arn:aws:iam::123456789012:user/bob' }, ['credentials.role_arn']],
     ['not an access key id', { ...KEYS, key: 'not a key!' }, ['credentials.key']],
   ])('%s', (_name, input, fields) => {
     expect(credentialProblems(input).map((problem) => problem.split(':')[0])).toEqual(fields);
   });
 
-  it('stores only the given fields and masks secrets on read, keeping the role visible', () => {
-    expect(prepareAwsCredentials(ROLE, null)).toEqual(ROLE);
-    expect(maskAwsCredentials(ROLE)).toEqual(ROLE);
+  it('names the issued external id when another one is given', () => {
+    expect(credentialProblems({ ...ROLE, external_id: 'ext-1234' })).toEqual([
+      expect.stringMatching(new RegExp(`^credentials\\.external_id: must be ${ISSUED}, `)),
+    ]);
+  });
+
+  it('issues one external id per tenant and per deployment, stable across calls', () => {
+    expect(ISSUED).toMatch(/^ed-[0-9a-f]{32}$/);
+    expect(issuedExternalId('acme', 'destinations-table')).toBe(ISSUED);
+    expect(issuedExternalId('globex', 'destinations-table')).not.toBe(ISSUED);
+    expect(issuedExternalId('acme', 'another-deployment')).not.toBe(ISSUED);
+  });
+
+  it('stores the issued external id with the role and shows it, with an empty key and secret for the SDK', () => {
+    const stored = prepareAwsCredentials(ROLE, null, TENANT);
+    expect(stored).toEqual({ ...ROLE, external_id: ISSUED });
+    expect(maskAwsCredentials(stored)).toEqual({ key: '', secret: '', ...ROLE, external_id: ISSUED });
     expect(maskAwsCredentials({ ...KEYS, session: 'token' })).toEqual({
       key: '********MPLE',
       secret: '********',
@@ -343,15 +408,26 @@ describe('credential schema', () => {
     });
   });
 
-  it('keeps the stored values when the masked ones come back (read-modify-write), and takes new ones', () => {
-    const stored = prepareAwsCredentials({ ...KEYS, session: 'token' }, null);
+  it('keeps the stored values when the shown ones come back (read-modify-write), and takes new ones', () => {
+    const stored = prepareAwsCredentials({ ...KEYS, session: 'token' }, null, TENANT);
     const shown = maskAwsCredentials(stored);
-    expect(prepareAwsCredentials(shown, stored)).toEqual(stored);
-    expect(prepareAwsCredentials({ ...shown, session: 'new-token' }, stored)).toEqual({
+    expect(prepareAwsCredentials(shown, stored, TENANT)).toEqual(stored);
+    expect(prepareAwsCredentials({ ...shown, session: 'new-token' }, stored, TENANT)).toEqual({
       ...stored,
       session: 'new-token',
     });
     // A masked value means nothing without a stored one: it is validated as given.
     expect(credentialProblems(shown)).toContain('credentials.key: must be an AWS access key id');
+
+    const role = prepareAwsCredentials(ROLE, null, TENANT);
+    expect(prepareAwsCredentials(maskAwsCredentials(role), role, TENANT)).toEqual(role);
+  });
+
+  it('switches between a role and keys with a merge patch that removes the other fields', () => {
+    const role = prepareAwsCredentials(ROLE, null, TENANT);
+    // What the API merge-patches: the stored role, role_arn removed, keys added.
+    const { role_arn: _removed, ...withoutRole } = role;
+    expect(prepareAwsCredentials({ ...withoutRole, ...KEYS }, role, TENANT)).toEqual(KEYS);
+    expect(prepareAwsCredentials(ROLE, KEYS, TENANT)).toEqual(role);
   });
 });

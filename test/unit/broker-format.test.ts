@@ -124,3 +124,79 @@ it('deployed mode refuses loopback broker hosts; local mode allows them', () => 
     ),
   ).toHaveLength(1);
 });
+
+it('deployed mode refuses a Pub/Sub endpoint (the emulator mode) whatever its host; local mode takes it', () => {
+  for (const endpoint of ['localhost:8085', 'pubsub.example.com:443', 'https://169.254.169.254']) {
+    expect(gcpPubSubAdapter.targetProblems!({ endpoint }, { allowPrivateTargets: false })).toEqual([
+      expect.stringMatching(/^config\.endpoint: is for the Pub\/Sub emulator/),
+    ]);
+    expect(gcpPubSubAdapter.targetProblems!({ endpoint }, { allowPrivateTargets: true })).toEqual([]);
+  }
+  expect(gcpPubSubAdapter.targetProblems!({ topic: 't' }, { allowPrivateTargets: false })).toEqual([]);
+});
+
+describe('config and credentials checked together', () => {
+  const kafka = { brokers: 'a:9092', topic: 'events' };
+  it.each([
+    [
+      'kafka: SASL with both',
+      kafkaAdapter,
+      { ...kafka, sasl_mechanism: 'plain' },
+      { username: 'u', password: 'p' },
+      [],
+    ],
+    [
+      'kafka: SASL without credentials',
+      kafkaAdapter,
+      { ...kafka, sasl_mechanism: 'plain' },
+      {},
+      [
+        'credentials.username: required when sasl_mechanism is plain',
+        'credentials.password: required when sasl_mechanism is plain',
+      ],
+    ],
+    [
+      'kafka: SCRAM without a password',
+      kafkaAdapter,
+      { ...kafka, sasl_mechanism: 'scram-sha-512' },
+      { username: 'u' },
+      ['credentials.password: required when sasl_mechanism is scram-sha-512'],
+    ],
+    ['kafka: no SASL, no credentials', kafkaAdapter, { ...kafka, sasl_mechanism: 'none' }, {}, []],
+    [
+      'pubsub: neither key nor endpoint',
+      gcpPubSubAdapter,
+      { project_id: 'demo-project', topic: 'events' },
+      {},
+      ['credentials.service_account_json: required unless config.endpoint (an emulator) is set'],
+    ],
+    [
+      'pubsub: emulator endpoint, no key',
+      gcpPubSubAdapter,
+      { project_id: 'demo-project', topic: 'events', endpoint: 'localhost:8085' },
+      {},
+      [],
+    ],
+  ])('%s', (_name, adapter, config, credentials, problems) => {
+    expect(adapter.validate!(config, credentials)).toEqual(problems);
+  });
+});
+
+it('shows an absent Pub/Sub key as empty (the SDK requires the field), and takes an empty one back as not given', () => {
+  const ctx = { now: new Date(), isAdmin: false };
+  expect(gcpPubSubAdapter.maskCredentials({})).toEqual({ service_account_json: '' });
+  expect(gcpPubSubAdapter.prepareCredentials({ service_account_json: '' }, {}, ctx)).toEqual({});
+});
+
+it('the RabbitMQ instructions state the timestamp header and property as format sends them', () => {
+  const request = rabbitmqAdapter.format(
+    event,
+    destination('rabbitmq', { server_url: 'h:5672', exchange: 'x' }),
+    { now: new Date(), secretRotationGraceMs: 0 },
+  );
+  expect(request.options.headers.timestamp).toBe('2025-01-02T03:04:05.000Z');
+  expect(request.options.timestamp).toBe(Date.parse('2025-01-02T03:04:05.000Z') / 1000);
+  const { instructions } = rabbitmqAdapter.metadata;
+  expect(instructions).toContain("`timestamp` (the event's time, RFC 3339");
+  expect(instructions).toContain("the message's `timestamp` property = the event's time in unix seconds");
+});

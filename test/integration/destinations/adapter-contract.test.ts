@@ -38,7 +38,10 @@ const SAMPLES: Record<string, { config: StringMap; credentials: StringMap }> = {
     config: { brokers: 'localhost:9092', topic: 'events', sasl_mechanism: 'plain' },
     credentials: { username: 'user', password: 'sample-password' },
   },
-  gcp_pubsub: { config: { project_id: 'my-project', topic: 'events' }, credentials: {} },
+  gcp_pubsub: {
+    config: { project_id: 'my-project', topic: 'events', endpoint: 'localhost:8085' },
+    credentials: {},
+  },
 };
 
 /** Sensitive fields a type deliberately shows (Outpost shows the webhook secret: tenants verify with it). */
@@ -135,6 +138,11 @@ describe.each(DESTINATION_ADAPTERS.map((adapter) => [adapter.type, adapter] as c
         const named = parsed.error.issues.map((issue) => String(issue.path[0]));
         for (const key of required) expect(named).toContain(key);
       }
+    });
+
+    it('accepts its sample config and credentials together', () => {
+      const { config, credentials } = SAMPLES[type]!;
+      expect(adapter.validate?.(config, credentials) ?? []).toEqual([]);
     });
 
     it('formats deterministically, with the data byte for byte and the event id or topic', () => {

@@ -84,7 +84,7 @@ it('treats a throttled entry (FailedEntryCount) as a retryable failure and deliv
   expect(entry).toMatchObject({ DetailType: 'order.paid', Detail: '{"n":1}' });
 });
 
-it('fails with the service error code on an HTTP error from PutEvents', async () => {
+it('fails with the service error code on an HTTP error from PutEvents; access denied is retried', async () => {
   await harness.createDestination({
     type: 'aws_eventbridge',
     topics: ['denied.topic'],
@@ -98,6 +98,49 @@ it('fails with the service error code on an HTTP error from PutEvents', async ()
   });
   eventBridge.failNextRequests(1, 400, 'AccessDeniedException');
   const eventId = await harness.publish({ topic: 'denied.topic', data: { n: 2 } });
-  const [attempt] = await harness.attemptsReach(eventId, 1);
-  expect(attempt).toMatchObject({ status: 'failed', code: 'AccessDeniedException' });
+  const attempts = await harness.attemptsReach(eventId, 2, (attempt) => attempt.status === 'success');
+  expect(attempts.map((a) => [a.attempt_number, a.status, a.code])).toEqual([
+    [1, 'failed', 'AccessDeniedException'],
+    [2, 'success', 'OK'],
+  ]);
+});
+
+it('with metadata_in_payload, puts detail = {"metadata": …, "data": <data>} that rules can match on', async () => {
+  await harness.createDestination({
+    type: 'aws_eventbridge',
+    topics: ['user.updated'],
+    config: {
+      event_bus_name: 'tenant-bus',
+      region: 'eu-west-1',
+      source: 'com.example.enveloped',
+      metadata_in_payload: 'true',
+      endpoint: eventBridge.endpoint,
+    },
+    credentials: STATIC_AWS_KEYS,
+    delivery_metadata: { team: 'billing' },
+  });
+  const data = { user_id: 'u_7', name: 'Zoë' };
+  const eventId = await harness.publish({
+    topic: 'user.updated',
+    time: '2025-01-02T03:04:05Z',
+    metadata: { region: 'eu' },
+    data,
+  });
+
+  const [entry] = await entriesFor('com.example.enveloped', 1);
+  expect(entry).toMatchObject({
+    DetailType: 'user.updated',
+    Time: Date.parse('2025-01-02T03:04:05Z') / 1000,
+  });
+  expect(JSON.parse(entry!.Detail!)).toEqual({
+    metadata: {
+      'event-id': eventId,
+      topic: 'user.updated',
+      timestamp: '2025-01-02T03:04:05.000Z',
+      region: 'eu',
+      team: 'billing',
+    },
+    data,
+  });
+  expect(entry!.Detail!.endsWith(`"data":${JSON.stringify(data)}}`)).toBe(true);
 });

@@ -147,3 +147,40 @@ it('fails with ResourceNotFoundException for a missing stream, and retries netwo
   const records = await recordsOf('flaky', 1);
   expect(records.map((r) => Buffer.from(r.Data!).toString('utf8'))).toEqual(['{"n":3}']);
 });
+
+it('with metadata_in_payload, puts {"metadata": …, "data": <data byte for byte>} (Outpost\'s record format)', async () => {
+  await createStream('enveloped');
+  await harness.createDestination({
+    type: 'aws_kinesis',
+    topics: ['user.updated'],
+    config: {
+      stream_name: 'enveloped',
+      region: 'us-east-1',
+      metadata_in_payload: 'true',
+      endpoint: kinesisServer.endpoint,
+    },
+    credentials: STATIC_AWS_KEYS,
+    delivery_metadata: { team: 'billing' },
+  });
+  const data = { user_id: 'u_7', name: 'Zoë', spacing: [1, 2.5] };
+  const eventId = await harness.publish({
+    topic: 'user.updated',
+    time: '2025-01-02T03:04:05Z',
+    metadata: { source: 'crm' },
+    data,
+  });
+
+  const [record] = await recordsOf('enveloped', 1);
+  const text = Buffer.from(record!.Data!).toString('utf8');
+  expect(JSON.parse(text)).toEqual({
+    metadata: {
+      'event-id': eventId,
+      topic: 'user.updated',
+      timestamp: '2025-01-02T03:04:05.000Z',
+      source: 'crm',
+      team: 'billing',
+    },
+    data,
+  });
+  expect(text.endsWith(`"data":${JSON.stringify(data)}}`)).toBe(true);
+});

@@ -1,8 +1,11 @@
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { clearAwsClients } from '../../../lambdas/destinations/aws-client';
+import { awsCredentialProvider } from '../../../lambdas/destinations/aws-credential-provider';
 import { startSqsEmulator, type SqsEmulator } from '../../../local/sqs-emulator';
+import { eventually } from '../../support/api-client';
 import {
   emulatorClientConfig,
+  type AttemptView,
   sqsMessages,
   startDestinationTestRuntime,
   type DestinationTestRuntime,
@@ -12,9 +15,10 @@ import { startStsTestServer, type StsTestServer } from '../../support/sts-test-s
 
 /**
  * Role assumption, the recommended credentials of every AWS type, end to end: an aws_sqs destination
- * with role_arn + external_id, delivered by the local runtime whose STS is the STS test server
- * (AWS_ENDPOINT_URL_STS, operator configuration), into a second fauxqs (the tenant's account) behind
- * a proxy that records which access key signed each SendMessage.
+ * with a role_arn and the external id this service issues per tenant, delivered by the local runtime
+ * whose STS is the STS test server (AWS_ENDPOINT_URL_STS, operator configuration; it enforces each
+ * role's trusted external id like a trust policy), into a second fauxqs (the tenant's account)
+ * behind a proxy that records which access key signed each SendMessage.
  */
 
 let harness: DestinationTestRuntime;
@@ -42,19 +46,24 @@ afterAll(async () => {
   await sts?.close();
 });
 
-function role(name: string): { role_arn: string; external_id: string } {
-  return { role_arn: `arn:aws:iam::123456789012:role/${name}`, external_id: `ext-${name}` };
+const roleArn = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+
+interface RoleDestination {
+  id: string;
+  queueUrl: string;
+  externalId: string;
 }
 
-async function roleDestination(name: string, topic: string): Promise<{ id: string; queueUrl: string }> {
+async function roleDestination(name: string, topic: string): Promise<RoleDestination> {
   const created = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   const destination = await harness.createDestination({
     type: 'aws_sqs',
     topics: [topic],
     config: { queue_url: created.QueueUrl!, endpoint: proxy.endpoint },
-    credentials: role(name),
+    credentials: { role_arn: roleArn(name) },
   });
-  return { id: destination.id, queueUrl: created.QueueUrl! };
+  const credentials = destination.credentials as Record<string, string>;
+  return { id: destination.id, queueUrl: created.QueueUrl!, externalId: credentials.external_id! };
 }
 
 /** Publishes one event and waits for its successful attempt, so deliveries happen one after the other. */
@@ -66,30 +75,28 @@ async function deliverOne(topic: string, data: Record<string, unknown>): Promise
 
 const messagesOf = (queueUrl: string, count: number) => sqsMessages(sqs, queueUrl, count);
 
-const callsFor = (name: string) => sts.calls.filter((call) => call.roleArn === role(name).role_arn);
-const issuedKeysFor = (name: string) =>
-  sts.calls
-    .map((call, index) => ({ call, credentials: sts.issued[index] }))
-    .filter(({ call }) => call.roleArn === role(name).role_arn)
-    .map(({ credentials }) => credentials!);
+const callsFor = (name: string) => sts.calls.filter((call) => call.roleArn === roleArn(name));
+const issuedKeysFor = (name: string) => sts.issued.filter((issued) => issued.roleArn === roleArn(name));
 
-it('assumes the role with its external id and delivers with the temporary credentials, assuming once while they last', async () => {
+it('issues the external id, shows it unmasked, assumes the role with it and delivers with the temporary credentials, assuming once while they last', async () => {
   const destination = await roleDestination('orders-role', 'role.orders');
+  expect(destination.externalId).toMatch(/^ed-[0-9a-f]{32}$/);
+  sts.trustExternalId(roleArn('orders-role'), destination.externalId);
   const before = proxy.requests.length;
   await deliverOne('role.orders', { n: 1 });
   await deliverOne('role.orders', { n: 2 });
 
   expect(callsFor('orders-role')).toEqual([
     {
-      roleArn: role('orders-role').role_arn,
-      externalId: 'ext-orders-role',
+      roleArn: roleArn('orders-role'),
+      externalId: destination.externalId,
       roleSessionName: `event-destinations-${destination.id}`,
       durationSeconds: 3600,
     },
   ]);
   const [issued] = issuedKeysFor('orders-role');
   const signed = proxy.requests.slice(before);
-  expect(signed).toEqual([
+  expect(signed.map(({ accessKeyId, sessionToken }) => ({ accessKeyId, sessionToken }))).toEqual([
     { accessKeyId: issued!.accessKeyId, sessionToken: issued!.sessionToken },
     { accessKeyId: issued!.accessKeyId, sessionToken: issued!.sessionToken },
   ]);
@@ -97,6 +104,67 @@ it('assumes the role with its external id and delivers with the temporary creden
     '{"n":1}',
     '{"n":2}',
   ]);
+});
+
+it('gives every destination of a tenant the same external id, and another tenant another one it cannot override', async () => {
+  const victim = await roleDestination('victim-role', 'role.victim');
+  const second = await roleDestination('victim-second', 'role.victim.second');
+  expect(second.externalId).toBe(victim.externalId);
+  sts.trustExternalId(roleArn('victim-role'), victim.externalId);
+
+  // Another tenant, with its own token, learned the victim's role ARN and external id.
+  await harness.api.put('/tenants/mallory', {});
+  const { body: mallory } = await harness.api.get<{ token: string }>('/tenants/mallory/token');
+  const stolen = { role_arn: roleArn('victim-role'), external_id: victim.externalId };
+  const refused = await harness.api.post<{ status: number; data: string[] }>(
+    '/tenants/mallory/destinations',
+    {
+      type: 'aws_sqs',
+      topics: ['role.mallory'],
+      config: { queue_url: victim.queueUrl, endpoint: proxy.endpoint },
+      credentials: stolen,
+    },
+    mallory.token,
+  );
+  expect(refused.status).toBe(422);
+  expect(refused.body.data).toEqual([
+    expect.stringMatching(/^credentials\.external_id: must be ed-[0-9a-f]{32}, /),
+  ]);
+  expect(refused.body.data[0]).not.toContain(victim.externalId);
+
+  // Naming the role alone gives mallory its own external id, which the victim's role does not trust.
+  const created = await harness.api.post<{ id: string; credentials: Record<string, string> }>(
+    '/tenants/mallory/destinations',
+    {
+      type: 'aws_sqs',
+      topics: ['role.mallory'],
+      config: { queue_url: victim.queueUrl, endpoint: proxy.endpoint },
+      credentials: { role_arn: roleArn('victim-role') },
+    },
+    mallory.token,
+  );
+  expect(created.status).toBe(201);
+  const malloryExternalId = created.body.credentials.external_id!;
+  expect(malloryExternalId).toMatch(/^ed-/);
+  expect(malloryExternalId).not.toBe(victim.externalId);
+
+  const before = proxy.requests.length;
+  const published = await harness.api.post<{ id: string }>('/publish', {
+    tenant_id: 'mallory',
+    topic: 'role.mallory',
+    data: { stolen: true },
+  });
+  const eventId = published.body.id;
+  const [attempt] = await eventually("mallory's first attempt", async () => {
+    const page = await harness.api.get<{ models: AttemptView[] }>(
+      `/attempts?tenant_id=mallory&event_id=${eventId}&include=response_data`,
+    );
+    return page.body.models.length > 0 ? page.body.models : undefined;
+  });
+  expect(attempt).toMatchObject({ status: 'failed', code: 'AssumeRole.AccessDenied' });
+  expect(callsFor('victim-role')).toEqual([expect.objectContaining({ externalId: malloryExternalId })]);
+  // Nothing reached the victim's queue.
+  expect(proxy.requests.length).toBe(before);
 });
 
 it('assumes the role again for each delivery when the credentials are near expiry', async () => {
@@ -119,24 +187,43 @@ it('assumes the role again for each delivery when the credentials are near expir
   expect(await messagesOf(destination.queueUrl, 2)).toHaveLength(2);
 });
 
-it('records one failed attempt AssumeRole.AccessDenied, not retried, when STS refuses the role', async () => {
-  sts.denyRole(role('denied-role').role_arn);
-  const destination = await roleDestination('denied-role', 'role.denied');
+it('records AssumeRole.AccessDenied while the role does not trust the platform, retries, and delivers once it does', async () => {
+  sts.denyRole(roleArn('late-role'));
+  const destination = await roleDestination('late-role', 'role.late');
   const before = proxy.requests.length;
-  const eventId = await harness.publish({ topic: 'role.denied', data: { n: 1 } });
+  const eventId = await harness.publish({ topic: 'role.late', data: { n: 1 } });
 
-  expect(await harness.settledDelivery(destination.id, eventId)).toMatchObject({
-    status: 'failed',
-    attempts: 1,
-    due_at: null,
-    last_code: 'AssumeRole.AccessDenied',
-  });
-  const attempts = await harness.attemptsReach(eventId, 1);
-  expect(attempts.map((a) => [a.attempt_number, a.status, a.code])).toEqual([
-    [1, 'failed', 'AssumeRole.AccessDenied'],
-  ]);
-  expect(attempts[0]!.response_data?.error).toContain(`STS AssumeRole of ${role('denied-role').role_arn}`);
-  expect(callsFor('denied-role')).toEqual([expect.objectContaining({ externalId: 'ext-denied-role' })]);
+  const [first] = await harness.attemptsReach(eventId, 1);
+  sts.allowRole(roleArn('late-role'));
+  expect(first).toMatchObject({ status: 'failed', code: 'AssumeRole.AccessDenied' });
+  expect(first!.response_data?.error).toContain(`STS AssumeRole of ${roleArn('late-role')}`);
   // Nothing reached the queue service without credentials.
   expect(proxy.requests.length).toBe(before);
+
+  const attempts = await harness.attemptsReach(eventId, 2, (attempt) => attempt.status === 'success');
+  expect(attempts.slice(0, -1).every((a) => a.code === 'AssumeRole.AccessDenied')).toBe(true);
+  expect((await messagesOf(destination.queueUrl, 1)).map((m) => m.Body)).toEqual(['{"n":1}']);
+});
+
+it('bounds an AssumeRole that never answers by the delivery timeout (AssumeRole.timeout, retried)', async () => {
+  const destination = await roleDestination('stalled-role', 'role.stalled');
+  sts.stallNextCalls(1);
+  const eventId = await harness.publish({ topic: 'role.stalled', data: { n: 1 } });
+  const attempts = await harness.attemptsReach(eventId, 2, (attempt) => attempt.status === 'success');
+  expect(attempts[0]).toMatchObject({ status: 'failed', code: 'AssumeRole.timeout' });
+  expect(attempts.at(-1)).toMatchObject({ status: 'success', code: 'OK' });
+  expect((await messagesOf(destination.queueUrl, 1)).map((m) => m.Body)).toEqual(['{"n":1}']);
+});
+
+it('never shares assumed credentials across tenants, even for the same role and external id', async () => {
+  const provider = (tenantId: string) =>
+    awsCredentialProvider(
+      { role_arn: roleArn('shared-role'), external_id: 'ed-shared' },
+      { sessionName: 'event-destinations-des_shared', tenantId, timeoutMs: 3000 },
+    );
+  const [first, again, other] = [provider('acme'), provider('acme'), provider('globex')];
+  const acme = await first();
+  expect(await again()).toBe(acme);
+  expect((await other()).accessKeyId).not.toBe(acme.accessKeyId);
+  expect(callsFor('shared-role')).toHaveLength(2);
 });

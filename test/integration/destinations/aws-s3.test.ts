@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startSqsEmulator, type SqsEmulator } from '../../../local/sqs-emulator';
 import { eventually } from '../../support/api-client';
@@ -7,11 +8,13 @@ import {
   startGatedServerRuntime,
   type DestinationTestRuntime,
 } from '../../support/destination-test-runtime';
+import { startRecordingHttpProxy, type RecordingHttpProxy } from '../../support/recording-http-proxy';
 import type { TcpFaultGate } from '../../support/tcp-fault-gate';
 
 /**
  * aws_s3 destinations through the local runtime's API, written by the real @aws-sdk/client-s3 to
- * fauxqs's S3, read back with GetObject.
+ * fauxqs's S3, read back with GetObject. The checksum is checked on the wire, through a recording
+ * proxy, since the emulator does not verify it.
  */
 
 let harness: DestinationTestRuntime;
@@ -19,6 +22,7 @@ let emulator: SqsEmulator;
 let gate: TcpFaultGate;
 let stopAll: (() => Promise<void>) | undefined;
 let s3: S3Client;
+let proxy: RecordingHttpProxy;
 
 beforeAll(async () => {
   ({
@@ -28,10 +32,12 @@ beforeAll(async () => {
     stop: stopAll,
   } = await startGatedServerRuntime(startSqsEmulator, (server) => server.stop()));
   s3 = new S3Client({ ...emulatorClientConfig(emulator.endpoint), forcePathStyle: true });
+  proxy = await startRecordingHttpProxy(emulator.endpoint);
 }, 120000);
 
 afterAll(async () => {
   s3?.destroy();
+  await proxy?.close();
   await stopAll?.();
 });
 
@@ -115,4 +121,24 @@ it('fails with NoSuchBucket for a missing bucket, and retries network failures u
     [2, 'success', 'OK'],
   ]);
   expect((await objectAt('flaky-events', `events/${eventId}`)).body).toBe('{"n":3}');
+});
+
+it('sends x-amz-checksum-sha256 equal to the SHA-256 of the body it sends, and the body is the data', async () => {
+  await s3.send(new CreateBucketCommand({ Bucket: 'checked-events' }));
+  await harness.createDestination({
+    type: 'aws_s3',
+    topics: ['checksum.topic'],
+    config: { bucket: 'checked-events', region: 'us-east-1', key_template: 'id', endpoint: proxy.endpoint },
+    credentials: STATIC_AWS_KEYS,
+  });
+  const data = { invoice: 'inv_7', lines: [{ sku: 'Zoë-1', qty: 2 }], note: 'três ✓' };
+  const eventId = await harness.publish({ topic: 'checksum.topic', data });
+  expect((await objectAt('checked-events', eventId)).body).toBe(JSON.stringify(data));
+
+  const [put] = proxy.requests.filter(
+    (request) => request.method === 'PUT' && request.path.split('?')[0] === `/checked-events/${eventId}`,
+  );
+  expect(put).toBeDefined();
+  expect(put!.body.equals(Buffer.from(JSON.stringify(data), 'utf8'))).toBe(true);
+  expect(put!.headers['x-amz-checksum-sha256']).toBe(createHash('sha256').update(put!.body).digest('base64'));
 });

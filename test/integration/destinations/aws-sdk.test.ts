@@ -6,8 +6,9 @@ import { apiClient } from '../../support/api-client';
  * aws_sqs, aws_kinesis and aws_s3 (the AWS types Outpost also has) through Outpost's own SDK (1.6.0):
  * create, get, list and update run the SDK's request and response validation, so a field with a
  * wrong name or type fails here. Outpost's schema knows only static keys for these types; a
- * role-only destination (role_arn + external_id, this system's recommended way) is created over plain
- * HTTP and the test pins down what the SDK then does with it (docs/destinations.md, "Outpost SDK").
+ * role-only destination (this system's recommended way) is created over plain HTTP and then read
+ * and updated through the SDK. aws_sns and aws_eventbridge are not Outpost types: the test pins down
+ * the workaround for a tenant that has one (docs/destinations.md, "Outpost SDK").
  * No delivery happens: nothing is published.
  */
 
@@ -89,20 +90,73 @@ it('creates, gets, lists and updates aws_sqs, aws_kinesis and aws_s3 destination
   });
 });
 
-it('role-only aws_sqs destinations work over plain HTTP; the SDK refuses them, as its schema requires key and secret', async () => {
+it('reads, lists and updates a role-only aws_sqs destination through the SDK, which sees an empty key and secret', async () => {
+  const tenant = 'sdk-aws-role';
+  await admin.tenants.upsert(tenant);
   const http = apiClient(runtime.apiUrl, runtime.adminKey);
-  const role = { role_arn: 'arn:aws:iam::123456789012:role/event-delivery', external_id: 'ext-1234' };
+  const roleArn = 'arn:aws:iam::123456789012:role/event-delivery';
   const created = await http.post<{ id: string; credentials: Record<string, string> }>(
-    `/tenants/${TENANT}/destinations`,
-    { type: 'aws_sqs', topics: '*', config: { queue_url: QUEUE_URL }, credentials: role },
+    `/tenants/${tenant}/destinations`,
+    { type: 'aws_sqs', topics: '*', config: { queue_url: QUEUE_URL }, credentials: { role_arn: roleArn } },
   );
   expect(created.status).toBe(201);
-  expect(created.body.credentials).toEqual(role);
-
-  await expect(admin.destinations.get(TENANT, created.body.id)).rejects.toMatchObject({
-    name: 'ResponseValidationError',
+  const externalId = created.body.credentials.external_id!;
+  expect(created.body.credentials).toEqual({
+    key: '',
+    secret: '',
+    role_arn: roleArn,
+    external_id: externalId,
   });
-  await expect(admin.destinations.list(TENANT)).rejects.toMatchObject({ name: 'ResponseValidationError' });
-  await http.delete(`/tenants/${TENANT}/destinations/${created.body.id}`);
-  expect((await admin.destinations.list(TENANT)).length).toBeGreaterThan(0);
+
+  const [listed] = await admin.destinations.list(tenant);
+  expect(listed).toMatchObject({ type: 'aws_sqs', credentials: { key: '', secret: '' } });
+  expect(await admin.destinations.get(tenant, created.body.id)).toMatchObject({
+    config: { queueUrl: QUEUE_URL },
+  });
+
+  // Read-modify-write through the SDK: the empty key and secret go back and mean "not given".
+  await admin.destinations.update(tenant, created.body.id, {
+    type: 'aws_sqs',
+    topics: ['user.deleted'],
+    config: { queueUrl: QUEUE_URL },
+    credentials: { key: '', secret: '' },
+  });
+  const after = await http.get<{ topics: string[]; credentials: Record<string, string> }>(
+    `/tenants/${tenant}/destinations/${created.body.id}`,
+  );
+  expect(after.body).toMatchObject({
+    topics: ['user.deleted'],
+    credentials: { key: '', secret: '', role_arn: roleArn, external_id: externalId },
+  });
+});
+
+it("an aws_sns or aws_eventbridge destination (not Outpost types) makes the SDK refuse its tenant's list; listing by type works", async () => {
+  const tenant = 'sdk-aws-beyond';
+  await admin.tenants.upsert(tenant);
+  const http = apiClient(runtime.apiUrl, runtime.adminKey);
+  for (const body of [
+    { type: 'aws_sns', config: { topic_arn: 'arn:aws:sns:eu-west-1:123456789012:orders' } },
+    {
+      type: 'aws_eventbridge',
+      config: { event_bus_name: 'default', region: 'eu-west-1', source: 'com.example' },
+    },
+  ]) {
+    const created = await http.post(`/tenants/${tenant}/destinations`, {
+      ...body,
+      topics: '*',
+      credentials: KEYS,
+    });
+    expect(created.status).toBe(201);
+  }
+  const sqs = await admin.destinations.create(tenant, {
+    type: 'aws_sqs',
+    topics: '*',
+    config: { queueUrl: QUEUE_URL },
+    credentials: KEYS,
+  });
+
+  await expect(admin.destinations.list(tenant)).rejects.toMatchObject({ name: 'ResponseValidationError' });
+  const outpostTypes = await admin.destinations.list(tenant, ['aws_sqs', 'aws_kinesis', 'aws_s3', 'webhook']);
+  expect(outpostTypes.map((destination) => destination.id)).toEqual([sqs.id]);
+  expect(await admin.destinations.get(tenant, sqs.id!)).toMatchObject({ type: 'aws_sqs' });
 });

@@ -1,8 +1,10 @@
 import { status } from '@grpc/grpc-js';
+import { transport } from '../../../lambdas/destinations/gcp-pubsub.transport';
 import { closeTransports } from '../../../lambdas/destinations/registry';
 import {
   atLeast,
   startDestinationTestRuntime,
+  storedDestination,
   type DestinationTestRuntime,
 } from '../../support/destination-test-runtime';
 import {
@@ -99,4 +101,19 @@ it('refuses a service account key without client_email/private_key (422 naming t
   });
   expect(response.status).toBe(422);
   expect(JSON.stringify(response.body)).toContain('credentials.service_account_json');
+});
+
+it('in deployed mode, refuses to deliver to an emulator endpoint without contacting it (target_forbidden, not retried)', async () => {
+  const calls = server.publishCalls;
+  const result = await transport.send(
+    { topic: 'events', data: Buffer.from('{}'), attributes: {} },
+    storedDestination('gcp_pubsub', {
+      project_id: 'demo-project',
+      topic: 'events',
+      endpoint: server.endpoint,
+    }),
+    { timeoutMs: 3000, responseCapBytes: 1024, allowPrivateTargets: false },
+  );
+  expect(result).toMatchObject({ ok: false, code: 'target_forbidden', retryable: false });
+  expect(server.publishCalls).toBe(calls);
 });
