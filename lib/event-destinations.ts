@@ -3,7 +3,7 @@ import { ApiMapping, DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { BillingMode } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { DESTINATION_TYPES } from '../lambdas/destinations/registry';
+import { adapterFor, DESTINATION_TYPES } from '../lambdas/destinations/registry';
 import { METRICS } from '../lambdas/handlers/metric-names';
 import { TABLE_DEFINITIONS } from '../lambdas/store/table-definitions';
 import { Alerting, type AlarmThresholds } from './alerting';
@@ -11,7 +11,7 @@ import { Api } from './api';
 import { OperationsDashboard } from './dashboard';
 import { Delivery } from './delivery';
 import { Ingest } from './ingest';
-import { grantCredentialsKey, grantTableAccess, type TableAccess } from './grants';
+import { grantCredentialsKey, grantTableAccess, grantTenantRoleAssumption, type TableAccess } from './grants';
 import type { HandlerFunction } from './handler-function';
 import { OperatorEvents, type OperatorEventsSettings } from './operator-events';
 import { runtimeSettingsEnvironment, type RuntimeSettings } from './runtime-settings';
@@ -73,8 +73,9 @@ const TABLE_ACCESS: Record<
   api: { destinations: 'readWrite', events: 'readWrite', attempts: 'readWrite' },
   // Deliverers read the destination, advance the delivery, record the attempt and update health.
   deliver: { destinations: 'readWrite', events: 'readWrite', attempts: 'write' },
-  // The sweeper reads due deliveries (and their events) and re-enqueues them.
-  sweeper: { events: 'read' },
+  // The sweeper reads due deliveries and takes over lost ones: a conditional PutItem of the delivery
+  // with a new task id (DeliveriesRepository.replaceTask), then re-enqueues them.
+  sweeper: { events: { readAnd: ['dynamodb:PutItem'] } },
   // The ingest Lambda publishes: reads the tenant's destinations, stores events and their deliveries.
   ingest: { destinations: 'read', events: 'readWrite' },
 };
@@ -193,12 +194,13 @@ export class EventDestinations extends Construct {
     grantTables(this.api.handler, TABLE_ACCESS.api);
     enqueue(this.api.handler);
     grantCredentialsKey(this.api.handler, credentialsKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
-    for (const handler of this.delivery.handlers) {
+    for (const [type, { handler }] of this.delivery.pipelines) {
       grantTables(handler, TABLE_ACCESS.deliver);
       // Queue grants between deliverers are the Delivery construct's (retries re-enqueue).
       grantCredentialsKey(handler, credentialsKey, ['kms:Decrypt']);
       // Destination alerts (thresholds, auto-disable, exhausted retries) come from deliveries.
       this.alerting.grantPublish(handler);
+      if (assumesTenantRoles(type)) grantTenantRoleAssumption(handler.executionRole);
     }
     grantTables(this.sweeper.handler, TABLE_ACCESS.sweeper);
     enqueue(this.sweeper.handler);
@@ -299,6 +301,10 @@ export class EventDestinations extends Construct {
     });
   }
 }
+
+/** Types whose credentials may name a tenant's role (role_arn + external_id) to deliver with. */
+const assumesTenantRoles = (type: string): boolean =>
+  adapterFor(type)?.metadata.credential_fields.some((field) => field.key === 'role_arn') ?? false;
 
 const pascal = (type: string): string =>
   type

@@ -55,6 +55,9 @@ export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
  * Its role may write to its own log group and nothing else until grants add to it (no managed policy).
  */
 export class HandlerFunction extends NodejsFunction {
+  /** The function's own role (grants add to its default policy). */
+  readonly executionRole: Role;
+
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
@@ -94,6 +97,7 @@ export class HandlerFunction extends NodejsFunction {
         define: { 'process.env.BUNDLED_TRANSPORT': JSON.stringify(props.transport ?? '') },
       },
     });
+    this.executionRole = role;
     const resource = this.node.defaultChild as CfnFunction;
     resource.addMetadata(ENTRY_METADATA_KEY, props.entry);
     if (props.transport !== undefined) resource.addMetadata(TRANSPORT_METADATA_KEY, props.transport);

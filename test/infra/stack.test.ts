@@ -64,20 +64,25 @@ interface Grant {
   resources: string[];
 }
 
-/** The Allow statements of the policies attached to a function's role, one entry per action. */
-function grantsOf(functionLogicalId: string, from = template): Grant[] {
+type Statement = Record<string, unknown>;
+
+/** The Allow statements of the policies attached to a function's role. */
+function statementsOf(functionLogicalId: string, from = template): Statement[] {
   const role = referencedIds(props(functionLogicalId, from).Role)[0];
   return resourcesOfType('AWS::IAM::Policy', from)
     .filter(([, policy]) => referencedIds(policy.Properties?.Roles).includes(role as string))
-    .flatMap(([, policy]) => {
-      const document = policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] };
-      return document.Statement.filter((statement) => statement.Effect === 'Allow').flatMap((statement) =>
-        [statement.Action].flat().map((action) => ({
-          action: String(action),
-          resources: referencedIds(statement.Resource),
-        })),
-      );
-    });
+    .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+    .filter((statement) => statement.Effect === 'Allow');
+}
+
+/** The Allow statements of a function's role, one entry per action. */
+function grantsOf(functionLogicalId: string, from = template): Grant[] {
+  return statementsOf(functionLogicalId, from).flatMap((statement) =>
+    [statement.Action].flat().map((action) => ({
+      action: String(action),
+      resources: referencedIds(statement.Resource),
+    })),
+  );
 }
 
 const actionsOn = (grants: Grant[], logicalId: string): string[] =>
@@ -579,13 +584,36 @@ describe('IAM', () => {
     },
   );
 
-  it('sweeper: reads the events table and enqueues, nothing else', () => {
-    const grants = grantsOf(functionId(ENTRIES.sweeper));
-    const onEvents = dynamoActions(grants, tables.events as string);
-    expect(onEvents).toEqual(expect.arrayContaining(READ));
-    for (const action of WRITE) expect(onEvents).not.toContain(action);
+  it('sweeper: reads the events table, puts taken-over deliveries back, enqueues, nothing else', () => {
+    const sweeper = functionId(ENTRIES.sweeper);
+    const grants = grantsOf(sweeper);
+    // takeOver (lambdas/core/sweep.ts) writes the delivery with a new task id: DeliveriesRepository.replaceTask,
+    // a conditional PutItem, and nothing else.
+    expect(dynamoActions(grants, tables.events as string)).toEqual(
+      [...READ, 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'].sort(),
+    );
     expect(dynamoActions(grants, tables.destinations as string)).toEqual([]);
     expect(dynamoActions(grants, tables.attempts as string)).toEqual([]);
+    // The write reaches the table's key only through DynamoDB, as every other writer's does.
+    const tableKey = onlyOne(
+      referencedIds(
+        (props(tables.events as string).SSESpecification as { KMSMasterKeyId: unknown }).KMSMasterKeyId,
+      ),
+      'table key',
+    );
+    const keyStatements = statementsOf(sweeper).filter((statement) =>
+      referencedIds(statement.Resource).includes(tableKey),
+    );
+    expect(keyStatements).toEqual([
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+          },
+        },
+      }),
+    ]);
     for (const queue of queues)
       expect(actionsOn(grants, queue)).toEqual([
         'sqs:GetQueueAttributes',
@@ -594,5 +622,46 @@ describe('IAM', () => {
       ]);
     expect(actionsOn(grants, credentialsKey)).toEqual([]);
     expect(grants.filter((grant) => grant.action.startsWith('secretsmanager:'))).toEqual([]);
+    expect(grants.filter((grant) => grant.action.startsWith('sts:'))).toEqual([]);
+  });
+
+  const ROLE_ASSUMING_TYPES = ['aws_eventbridge', 'aws_kinesis', 'aws_s3', 'aws_sns', 'aws_sqs'];
+  const delivererOf = (type: string): string => {
+    const [, mapping] = onlyOne(
+      resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([, candidate]) =>
+        referencedIds(candidate.Properties?.EventSourceArn).includes(queueId(type)),
+      ),
+      `mapping of ${type}`,
+    );
+    return onlyOne(referencedIds(mapping.Properties?.FunctionName), 'function');
+  };
+
+  it.each(ROLE_ASSUMING_TYPES.map((type) => [type]))(
+    "deliver %s: may assume tenants' roles (sts:AssumeRole on any role ARN) and nothing else of STS",
+    (type) => {
+      const sts = statementsOf(delivererOf(type)).filter((statement) =>
+        JSON.stringify(statement.Action).includes('sts:'),
+      );
+      expect(sts).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/*']] },
+        },
+      ]);
+    },
+  );
+
+  it('only the aws_* deliverers may assume roles: not the webhook and broker deliverers, api, sweeper or ingest', () => {
+    expect(DESTINATION_TYPES.filter((type) => type.startsWith('aws_')).sort()).toEqual(ROLE_ASSUMING_TYPES);
+    const others = [
+      ...DESTINATION_TYPES.filter((type) => !ROLE_ASSUMING_TYPES.includes(type)).map(delivererOf),
+      functionId(ENTRIES.api),
+      functionId(ENTRIES.sweeper),
+      functionId(ENTRIES.ingest),
+    ];
+    expect(others).toHaveLength(3 + DESTINATION_TYPES.length - ROLE_ASSUMING_TYPES.length);
+    for (const id of others)
+      expect(grantsOf(id).filter((grant) => grant.action.startsWith('sts:'))).toEqual([]);
   });
 });
