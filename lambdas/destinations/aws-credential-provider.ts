@@ -26,7 +26,9 @@ function defaultSts(): STSClient {
   const settings = stsSettings();
   if (platformSts?.settings !== settings) {
     platformSts?.client.destroy();
-    platformSts = { settings, client: new STSClient({ maxAttempts: 2, ...settings }) };
+    const { instrument, ...config } = settings;
+    platformSts = { settings, client: new STSClient({ maxAttempts: 2, ...config }) };
+    instrument?.(platformSts.client);
   }
   return platformSts.client;
 }
