@@ -1,5 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DESTINATION_TYPES } from '../../lambdas/destinations/registry';
 import { buildApp } from '../../lib/synthesize-template';
 
 // With every optional resource (the operator-events signing secret) so that all of them are checked.
@@ -26,10 +27,12 @@ it('acknowledges only the rules docs/deploy.md explains, each with a reason', ()
     }
   }
   // Three secrets without a rotation Lambda (admin key, JWT, operator events); authorization in the
-  // api Lambda, not API Gateway; the five aws_* deliverers assume tenants' roles in any account.
+  // api Lambda, not API Gateway; the five aws_* deliverers assume tenants' roles in any account;
+  // every function's role writes X-Ray traces (no resource-level permissions).
   expect(acknowledged).toEqual({
     'AwsSolutions-SMG4': 3,
     'AwsSolutions-APIG4': 1,
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/*]': 5,
+    'AwsSolutions-IAM5[Resource::*]': 3 + DESTINATION_TYPES.length,
   });
 });

@@ -275,13 +275,15 @@ describe('functions', () => {
     expect(functions).toHaveLength(3 + DESTINATION_TYPES.length);
   });
 
-  it('run Node.js 24 on arm64 and name an entry module that exists', () => {
-    for (const [, fn] of functions) {
+  it('run Node.js 24 on arm64, traced by X-Ray, with source-mapped stack traces, and name an entry module that exists', () => {
+    for (const [id, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
       });
+      expect(environmentOf(id).NODE_OPTIONS).toBe('--enable-source-maps');
       const entry = fn.Metadata?.[ENTRY_METADATA_KEY];
       expect(Object.values(ENTRIES)).toContain(entry);
       expect(existsSync(path.join(PROJECT_ROOT, String(entry)))).toBe(true);
@@ -547,6 +549,29 @@ describe('IAM', () => {
       expect(grants.length).toBeGreaterThan(0);
       for (const { action } of grants) expect(action).not.toMatch(/^\*$|:\*$/);
     }
+  });
+
+  it('grants nothing on Resource "*" but the X-Ray writes, which have no resource-level permissions', () => {
+    for (const [id] of resourcesOfType('AWS::Lambda::Function')) {
+      const onAnything = statementsOf(id).filter((statement) => [statement.Resource].flat().includes('*'));
+      expect(onAnything).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          Resource: '*',
+        },
+      ]);
+    }
+    // Nor a resource ending in a bare wildcard, but the acknowledged tenant roles (arn:…:iam::*:role/*).
+    const policies = resourcesOfType('AWS::IAM::Policy').flatMap(
+      ([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    const wildcardResources = policies
+      .flatMap((statement) => [statement.Resource].flat())
+      .filter((resource) => JSON.stringify(resource).includes('*') && resource !== '*');
+    expect(new Set(wildcardResources.map((resource) => JSON.stringify(resource)))).toEqual(
+      new Set([JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/*']] })]),
+    );
   });
 
   it('api: reads and writes every table, enqueues, encrypts credentials, reads the secrets', () => {
