@@ -119,8 +119,12 @@ export class Alerting extends Construct {
         period: PERIOD,
       });
     const minimum = this.thresholds.failureRateMinimumAttempts;
+    // The deliverers emit a count only when it is above zero (HandlerMetrics.flush), so a period in
+    // which every attempt failed has no `ok` datapoint: without FILL the sum would be empty there and
+    // the alarm could never fire at 100 % failure.
+    const attemptsMade = 'FILL(ok, 0) + FILL(failed, 0)';
     const rate = new MathExpression({
-      expression: `IF((ok + failed) >= ${minimum}, 100 * failed / (ok + failed), 0)`,
+      expression: `IF(${attemptsMade} >= ${minimum}, 100 * FILL(failed, 0) / (${attemptsMade}), 0)`,
       usingMetrics: { ok: attempts('success'), failed: attempts('failed') },
       period: PERIOD,
       label: `${destinationType} failure rate (%)`,

@@ -84,7 +84,10 @@ describe('alerting', () => {
         };
       }>;
       const expression = queries.find((query) => query.Expression);
-      expect(expression?.Expression).toBe('IF((ok + failed) >= 20, 100 * failed / (ok + failed), 0)');
+      // FILL: a period with failures only (no `ok` datapoint) still yields a rate, 100 %.
+      expect(expression?.Expression).toBe(
+        'IF(FILL(ok, 0) + FILL(failed, 0) >= 20, 100 * FILL(failed, 0) / (FILL(ok, 0) + FILL(failed, 0)), 0)',
+      );
       const stats = queries.filter((query) => query.MetricStat).map((query) => query.MetricStat!.Metric);
       expect(stats.map((metric) => metric.Namespace)).toEqual([...namespaces, ...namespaces]);
       expect(stats.map((metric) => metric.MetricName)).toEqual([
