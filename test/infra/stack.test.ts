@@ -197,7 +197,7 @@ describe('delivery', () => {
   );
 
   it.each(DESTINATION_TYPES.map((type) => [type]))(
-    '%s: event source mapping batches with partial failures; visibility timeout is 6x the function timeout',
+    '%s: event source mapping batches with partial failures; visibility timeout is 6x the function timeout + the batching window',
     (type) => {
       const [, mapping] = onlyOne(
         resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([, candidate]) =>
@@ -214,7 +214,7 @@ describe('delivery', () => {
       const fn = onlyOne(referencedIds(mapping.Properties?.FunctionName), 'mapped function');
       expect(template.Resources[fn]?.Metadata?.[ENTRY_METADATA_KEY]).toBe(ENTRIES.deliver);
       expect(props(fn)).toMatchObject({ Timeout: 60, MemorySize: 512 });
-      expect(props(queueId(type)).VisibilityTimeout).toBe(6 * 60);
+      expect(props(queueId(type)).VisibilityTimeout).toBe(6 * 60 + 1);
     },
   );
 });
@@ -229,13 +229,18 @@ describe('ingest (publishing from a queue)', () => {
   );
   const queueLogicalId = onlyOne(referencedIds(mapping.Properties?.EventSourceArn), 'ingest queue');
 
-  it('feeds the ingest Lambda from an encrypted queue in batches, with partial failures', () => {
+  it('feeds the ingest Lambda from an encrypted queue in batches, with partial failures and bounded concurrency', () => {
     expect(mapping.Properties).toMatchObject({
       BatchSize: 10,
       MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 20 },
     });
-    expect(props(queueLogicalId)).toMatchObject({ SqsManagedSseEnabled: true, VisibilityTimeout: 6 * 30 });
+    expect(props(ingestId)).toMatchObject({ Timeout: 30 });
+    expect(props(queueLogicalId)).toMatchObject({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 6 * 30 + 1,
+    });
   });
 
   it('has a DLQ that the redrive policy and the handler (malformed messages, with a reason) both use', () => {
@@ -415,10 +420,12 @@ describe('api', () => {
     });
   });
 
-  it('outputs the API URL, portal URL, alerts topic, secrets ARNs, dashboard name and ingest queue URL', () => {
+  it('outputs the API URL, portal URL, alerts topic, secrets ARNs, dashboard name, ingest queue URL and api function', () => {
+    expect(template.Outputs?.ApiFunctionName?.Value).toEqual({ Ref: apiFunction });
     expect(Object.keys(template.Outputs ?? {}).sort()).toEqual([
       'AdminApiKeySecretArn',
       'AlertsTopicArn',
+      'ApiFunctionName',
       'ApiUrl',
       'DashboardName',
       'IngestQueueUrl',
