@@ -1,4 +1,3 @@
-import type { Delivery, Event } from '../../lambdas/core/model';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { apiClient, eventually, type ApiClient } from '../support/api-client';
 import { runtimeStore, type RuntimeStore } from '../support/runtime-store';
@@ -36,35 +35,14 @@ it('takes over a delivery whose task was lost, once, even when sweeps overlap it
     config: { url: receiver.url },
   });
   const destinationId = created.body.id;
-  const overdue = new Date(Date.now() - 20 * 60 * 1000).toISOString();
-  const event: Event = {
-    id: 'evt-lost-task',
-    tenant_id: 'sweep',
-    topic: 'order.created',
-    time: overdue,
-    eligible_for_retry: true,
-    metadata: null,
-    data: { lost: true },
-    matched_destination_ids: [destinationId],
-  };
-  const delivery: Delivery = {
-    tenant_id: 'sweep',
-    event_id: event.id,
-    destination_id: destinationId,
-    destination_type: 'webhook',
-    event_time: overdue,
-    status: 'queued',
-    next_attempt_number: 1,
-    task_id: 'task-that-never-reached-the-queue',
-    due_at: overdue,
-    attempts: 0,
-    manual_retries: 0,
-    last_code: null,
-    reason: null,
-    updated_at: overdue,
-  };
   // What a publish leaves when it dies after its writes and before its enqueue.
-  await store.events.createWithDeliveries(event, [delivery]);
+  const delivery = await store.storeLostDelivery({
+    tenantId: 'sweep',
+    eventId: 'evt-lost-task',
+    destinationId,
+    taskId: 'task-that-never-reached-the-queue',
+    data: { lost: true },
+  });
 
   // The receiver holds the request, so the second sweep runs while the delivery is in flight.
   receiver.respondWith({ status: 200, delayMs: 2000 });
@@ -73,7 +51,7 @@ it('takes over a delivery whose task was lost, once, even when sweeps overlap it
   expect(await runtime.runSweeper()).toBe(0);
 
   const done = await eventually('the delivery is recorded', async () => {
-    const stored = await store.deliveries.get('sweep', event.id, destinationId);
+    const stored = await store.deliveries.get('sweep', delivery.event_id, destinationId);
     return stored?.status === 'success' ? stored : undefined;
   });
   expect(done.attempts).toBe(1);

@@ -1,6 +1,5 @@
 import { ENTRY_METADATA_KEY, TRANSPORT_METADATA_KEY } from '../../../lib/handler-function';
 import { synthesizeTemplate, type CloudFormationTemplate } from '../../../lib/synthesize-template';
-import type { Delivery, Event } from '../../../lambdas/core/model';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime';
 import { apiClient, eventually, type ApiClient } from '../../support/api-client';
 import { runtimeStore, type RuntimeStore } from '../../support/runtime-store';
@@ -87,34 +86,13 @@ afterAll(async () => {
 });
 
 it('refuses the sweeper its take-over PutItem when its policy lacks it, naming function, action and table', async () => {
-  const overdue = new Date(Date.now() - 20 * 60 * 1000).toISOString();
-  const event: Event = {
-    id: 'evt-iam',
-    tenant_id: 'iam',
-    topic: 'order.created',
-    time: overdue,
-    eligible_for_retry: true,
-    metadata: null,
+  const delivery = await store.storeLostDelivery({
+    tenantId: 'iam',
+    eventId: 'evt-iam',
+    destinationId: 'des_iam',
+    taskId: 'lost-task',
     data: {},
-    matched_destination_ids: ['des_iam'],
-  };
-  const delivery: Delivery = {
-    tenant_id: 'iam',
-    event_id: event.id,
-    destination_id: 'des_iam',
-    destination_type: 'webhook',
-    event_time: overdue,
-    status: 'queued',
-    next_attempt_number: 1,
-    task_id: 'lost-task',
-    due_at: overdue,
-    attempts: 0,
-    manual_retries: 0,
-    last_code: null,
-    reason: null,
-    updated_at: overdue,
-  };
-  await store.events.createWithDeliveries(event, [delivery]);
+  });
 
   const tableArn = `arn:aws:dynamodb:us-east-1:000000000000:table/${runtime.env.EVENTS_TABLE}`;
   await expect(runtime.runSweeper()).rejects.toMatchObject({
@@ -126,7 +104,7 @@ it('refuses the sweeper its take-over PutItem when its policy lacks it, naming f
     `local IAM check: ACCESS DENIED: ${sweeperId} is not authorized to perform: dynamodb:PutItem on resource: ${tableArn} (not allowed by its role's policy in the synthesized template)`,
   );
   // Nothing was written: the delivery still carries its lost task.
-  expect((await store.deliveries.get('iam', event.id, 'des_iam'))?.task_id).toBe('lost-task');
+  expect((await store.deliveries.get('iam', delivery.event_id, 'des_iam'))?.task_id).toBe('lost-task');
 });
 
 it('refuses an aws_sqs deliverer without sts:AssumeRole before STS is asked, as AssumeRole.AccessDenied', async () => {
