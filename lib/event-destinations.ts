@@ -234,9 +234,10 @@ export class EventDestinations extends Construct {
     if (!customDomain) return undefined;
     const domainName = new DomainName(this, 'ApiDomain', {
       domainName: customDomain.domainName,
+      // validate() saw exactly one of the two.
       certificate:
         customDomain.certificate ??
-        Certificate.fromCertificateArn(this, 'ApiCertificate', customDomain.certificateArn!),
+        Certificate.fromCertificateArn(this, 'ApiCertificate', String(customDomain.certificateArn)),
     });
     new ApiMapping(this, 'ApiMapping', { api: this.api.httpApi, domainName, stage: this.api.stage });
     new CfnOutput(this, 'ApiDomainTarget', {
@@ -337,14 +338,18 @@ export class EventDestinations extends Construct {
 
 const stacksWithOne = new WeakSet<Stack>();
 
-/** What the constructs below would not catch, or catch only with a message that does not name the prop. */
+/**
+ * The props checked at synth, each error naming its prop: the constructs would let some through to a
+ * failed deployment (or a silent misconfiguration) and refuse others in words that do not name it.
+ * Unresolved tokens (values known only at deploy) are left to CloudFormation.
+ */
 function validate(props: EventDestinationsProps): void {
   const fail = (prop: string, expected: string, value: unknown): never => {
     throw new Error(`${prop}: expected ${expected}, got ${JSON.stringify(value)}`);
   };
-  const known = (value: unknown): boolean => value !== undefined && !Token.isUnresolved(value);
+  const known = <T>(value: T | undefined): value is T => value !== undefined && !Token.isUnresolved(value);
   const integerIn = (prop: string, value: number | undefined, min: number, max = Infinity): void => {
-    if (known(value) && !(Number.isInteger(value) && value! >= min && value! <= max)) {
+    if (known(value) && !(Number.isInteger(value) && value >= min && value <= max)) {
       fail(prop, `an integer from ${min}${max === Infinity ? ' up' : ` to ${max}`}`, value);
     }
   };
@@ -359,51 +364,53 @@ function validate(props: EventDestinationsProps): void {
       'SNAPSHOT',
     );
   }
-  if (props.logLevel && !LOG_LEVELS.includes(props.logLevel))
+  if (props.logLevel && !LOG_LEVELS.includes(props.logLevel)) {
     fail('logLevel', LOG_LEVELS.join(', '), props.logLevel);
+  }
   integerIn('deliveryMaxConcurrency', props.deliveryMaxConcurrency, 2, 1000);
   const rateLimit = props.apiThrottle?.rateLimit;
-  if (known(rateLimit) && !(rateLimit! >= 0)) fail('apiThrottle.rateLimit', 'a number from 0 up', rateLimit);
+  if (known(rateLimit) && !(rateLimit >= 0)) fail('apiThrottle.rateLimit', 'a number from 0 up', rateLimit);
   integerIn('apiThrottle.burstLimit', props.apiThrottle?.burstLimit, 0);
   const thresholds = props.alarmThresholds ?? {};
   const percent = thresholds.failureRatePercent;
-  if (known(percent) && !(percent! >= 0 && percent! < 100)) {
+  if (known(percent) && !(percent >= 0 && percent < 100)) {
     fail('alarmThresholds.failureRatePercent', 'a percentage from 0 to below 100', percent);
   }
   integerIn('alarmThresholds.failureRateMinimumAttempts', thresholds.failureRateMinimumAttempts, 1);
   integerIn('alarmThresholds.api5xxCount', thresholds.api5xxCount, 1);
   for (const prop of ['queueAge', 'ingestQueueAge'] as const) {
     const age = thresholds[prop];
-    if (age && !age.isUnresolved() && age.toSeconds() < 60)
+    if (age && !age.isUnresolved() && age.toSeconds() < 60) {
       fail(`alarmThresholds.${prop}`, 'at least 1 minute', age.toHumanString());
+    }
   }
-  if (known(props.alertEmail) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alertEmail!)) {
+  if (known(props.alertEmail) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alertEmail)) {
     fail('alertEmail', 'an email address', props.alertEmail);
   }
-  if (known(props.portalUrl) && !/^https?:$/.test(urlOf(props.portalUrl!)?.protocol ?? '')) {
+  if (known(props.portalUrl) && !/^https?:$/.test(urlOf(props.portalUrl)?.protocol ?? '')) {
     fail('portalUrl', 'an absolute http(s):// URL', props.portalUrl);
   }
   const domain = props.customDomain;
-  if (domain) {
-    if ((domain.certificate === undefined) === (domain.certificateArn === undefined)) {
-      fail('customDomain', 'exactly one of certificate and certificateArn', Object.keys(domain));
-    }
-    if (
-      known(domain.certificateArn) &&
-      !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(domain.certificateArn!)
-    ) {
-      fail(
-        'customDomain.certificateArn',
-        'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
-        domain.certificateArn,
-      );
-    }
-    if (
-      known(domain.domainName) &&
-      !/^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/i.test(domain.domainName)
-    ) {
-      fail('customDomain.domainName', 'a host name such as events.example.com', domain.domainName);
-    }
+  if (domain === undefined) return;
+  if ((domain.certificate === undefined) === (domain.certificateArn === undefined)) {
+    fail('customDomain', 'exactly one of certificate and certificateArn', Object.keys(domain));
+  }
+  const certificateArn = domain.certificateArn;
+  if (
+    known(certificateArn) &&
+    !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)
+  ) {
+    fail(
+      'customDomain.certificateArn',
+      'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+      certificateArn,
+    );
+  }
+  if (
+    known(domain.domainName) &&
+    !/^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/i.test(domain.domainName)
+  ) {
+    fail('customDomain.domainName', 'a host name such as events.example.com', domain.domainName);
   }
 }
 

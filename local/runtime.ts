@@ -35,6 +35,10 @@ export interface LocalRuntimeOptions {
    * literal settings; variables the template wires to resources (table names, queue URLs) stay local.
    */
   env?: Record<string, string | undefined>;
+  /**
+   * Where the runtime reports: start-up, poller and schedule errors, and each AWS call refused by
+   * the local IAM check. @default - silent, except the IAM refusals, which go to stderr
+   */
   log?: (line: string) => void;
   /** @default synthesizeTemplate() — the stack `cdk deploy` would create */
   template?: CloudFormationTemplate;
