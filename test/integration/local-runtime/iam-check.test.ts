@@ -7,10 +7,11 @@ import { startStsTestServer, type StsTestServer } from '../../support/sts-test-s
 
 /**
  * The local runtime judges each function's platform AWS calls by that function's role policy in the
- * template: here two grants are taken out of the synthesized stack, the sweeper's PutItem (its
- * take-over write) and the aws_sqs deliverer's sts:AssumeRole, and each call is refused with the
- * service's AccessDenied and a log line naming function, action and resource, before it reaches
- * the emulator or the STS server. Everything else still works (the e2e suites run the real policy).
+ * template: here grants are taken out of the synthesized stack, the sweeper's PutItem (its take-over
+ * write), the aws_sqs deliverer's sts:AssumeRole and a deliverer's sqs:ReceiveMessage on its queue;
+ * each call is refused with the service's AccessDenied and a log line naming function, action and
+ * resource, before it reaches the emulator or the STS server (a mapping that could not poll stops
+ * the start). Everything else still works: the e2e suites run the real policies.
  */
 
 const template = synthesizeTemplate();
@@ -140,4 +141,20 @@ it('refuses an aws_sqs deliverer without sts:AssumeRole before STS is asked, as 
   expect(
     logged.some((line) => line.includes(`${sqsDelivererId} is not authorized to perform: sts:AssumeRole`)),
   ).toBe(true);
+});
+
+it('refuses to start when a function cannot poll the queue its event source mapping reads', async () => {
+  const webhookDelivererId = functionOf('lambdas/handlers/deliver.handler.ts', 'webhook');
+  await expect(
+    startLocalRuntime({
+      inMemory: true,
+      apiPort: 0,
+      template: withoutAction(template, webhookDelivererId, 'sqs:ReceiveMessage'),
+      log: () => undefined,
+    }),
+  ).rejects.toThrow(
+    new RegExp(
+      `^${webhookDelivererId} is not authorized to perform: sqs:ReceiveMessage on resource: arn:aws:sqs:us-east-1:000000000000:\\S*webhook`,
+    ),
+  );
 });
