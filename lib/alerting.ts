@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -23,6 +23,12 @@ export interface AlarmThresholds {
    * @default Duration.minutes(30)
    */
   readonly queueAge?: Duration;
+  /**
+   * Age of the ingest queue's oldest message that alarms. Nothing waits there on purpose (no delays),
+   * so minutes mean the ingest Lambda is failing or throttled.
+   * @default Duration.minutes(5)
+   */
+  readonly ingestQueueAge?: Duration;
   /** Percentage of failed delivery attempts of one destination type, over 5 minutes, that alarms. @default 25 */
   readonly failureRatePercent?: number;
   /** Attempts in 5 minutes below which the failure rate is not judged (a few failures are noise). @default 20 */
@@ -62,6 +68,7 @@ export class Alerting extends Construct {
     super(scope, id);
     this.thresholds = {
       queueAge: props.thresholds?.queueAge ?? Duration.minutes(30),
+      ingestQueueAge: props.thresholds?.ingestQueueAge ?? Duration.minutes(5),
       failureRatePercent: props.thresholds?.failureRatePercent ?? 25,
       failureRateMinimumAttempts: props.thresholds?.failureRateMinimumAttempts ?? 20,
       api5xxCount: props.thresholds?.api5xxCount ?? 1,
@@ -71,8 +78,21 @@ export class Alerting extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    // CloudWatch publishes alarm notifications itself, so it must be able to use the topic's key.
-    this.key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    // CloudWatch publishes alarm notifications itself, so it must be able to use the topic's key: only
+    // for this account's alarms in this region (no other account's alarm can use it: confused deputy).
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+          },
+        },
+      }),
+    );
     this.topic = new Topic(this, 'Topic', {
       displayName: 'event-destinations alerts',
       masterKey: this.key,
@@ -101,9 +121,16 @@ export class Alerting extends Construct {
     });
   }
 
-  alarmOnQueueAge(id: string, description: string, oldestMessageAge: Metric): Alarm {
+  /** A delivery queue's (or, with `ingest`, the ingest queue's) oldest message is older than its threshold. */
+  alarmOnQueueAge(
+    id: string,
+    description: string,
+    oldestMessageAge: Metric,
+    queue: 'delivery' | 'ingest',
+  ): Alarm {
+    const threshold = queue === 'ingest' ? this.thresholds.ingestQueueAge : this.thresholds.queueAge;
     return this.alarm(id, description, oldestMessageAge.with({ statistic: 'Maximum', period: PERIOD }), {
-      threshold: this.thresholds.queueAge.toSeconds(),
+      threshold: threshold.toSeconds(),
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
   }
@@ -119,8 +146,12 @@ export class Alerting extends Construct {
         period: PERIOD,
       });
     const minimum = this.thresholds.failureRateMinimumAttempts;
+    // The deliverers emit a count only when it is above zero (HandlerMetrics.flush), so a period in
+    // which every attempt failed has no `ok` datapoint: without FILL the sum would be empty there and
+    // the alarm could never fire at 100 % failure.
+    const attemptsMade = 'FILL(ok, 0) + FILL(failed, 0)';
     const rate = new MathExpression({
-      expression: `IF((ok + failed) >= ${minimum}, 100 * failed / (ok + failed), 0)`,
+      expression: `IF(${attemptsMade} >= ${minimum}, 100 * FILL(failed, 0) / (${attemptsMade}), 0)`,
       usingMetrics: { ok: attempts('success'), failed: attempts('failed') },
       period: PERIOD,
       label: `${destinationType} failure rate (%)`,

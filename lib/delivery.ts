@@ -1,14 +1,11 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HandlerFunction } from './handler-function';
+import { feedFromQueue, visibilityTimeoutFor } from './queue-source';
 
 /** Template metadata key naming the destination type a delivery queue carries (for the local runtime). */
 export const DELIVERY_TYPE_METADATA_KEY = 'event-destinations:delivery-type';
-
-/** AWS's guidance for SQS event sources: visibility timeout at least six times the function timeout. */
-const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 export interface DeliveryProps {
   /** Destination types, one queue + DLQ + deliver Lambda each. */
@@ -78,7 +75,7 @@ export class Delivery extends Construct {
       queueName,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(functionTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
+      visibilityTimeout: visibilityTimeoutFor(functionTimeout),
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
     (queue.node.defaultChild as CfnQueue).addMetadata(DELIVERY_TYPE_METADATA_KEY, type);
@@ -90,14 +87,7 @@ export class Delivery extends Construct {
       removalPolicy: props.removalPolicy,
       transport: type,
     });
-    handler.addEventSource(
-      new SqsEventSource(queue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
-        reportBatchItemFailures: true,
-        maxConcurrency: props.maxConcurrency ?? 50,
-      }),
-    );
+    feedFromQueue(handler, queue, props.maxConcurrency ?? 50);
     return { queue, deadLetterQueue, handler };
   }
 }

@@ -1,9 +1,9 @@
-import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { ApiMapping, DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { Certificate, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { BillingMode } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { DESTINATION_TYPES } from '../lambdas/destinations/registry';
+import { adapterFor, DESTINATION_TYPES } from '../lambdas/destinations/registry';
 import { METRICS } from '../lambdas/handlers/metric-names';
 import { TABLE_DEFINITIONS } from '../lambdas/store/table-definitions';
 import { Alerting, type AlarmThresholds } from './alerting';
@@ -11,7 +11,7 @@ import { Api } from './api';
 import { OperationsDashboard } from './dashboard';
 import { Delivery } from './delivery';
 import { Ingest } from './ingest';
-import { grantCredentialsKey, grantTableAccess, type TableAccess } from './grants';
+import { grantCredentialsKey, grantTableAccess, grantTenantRoleAssumption, type TableAccess } from './grants';
 import type { HandlerFunction } from './handler-function';
 import { OperatorEvents, type OperatorEventsSettings } from './operator-events';
 import { runtimeSettingsEnvironment, type RuntimeSettings } from './runtime-settings';
@@ -31,16 +31,28 @@ export interface ApiThrottle {
 export interface CustomDomain {
   /** e.g. `events.example.com`; point a DNS record at the `ApiDomainTarget` output. */
   readonly domainName: string;
-  /** An ACM certificate for domainName, in the stack's region. */
-  readonly certificate: ICertificate;
+  /**
+   * An ACM certificate for domainName, in the stack's region (give this or certificateArn).
+   * @default - the certificate of certificateArn
+   */
+  readonly certificate?: ICertificate;
+  /** The ARN of that certificate (give this or certificate). @default - certificate */
+  readonly certificateArn?: string;
 }
 
 export interface EventDestinationsProps extends RuntimeSettings {
-  /** What happens to data (tables, keys, logs) when the stack is deleted. @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to data (tables, keys, logs) when the stack is deleted: RETAIN or DESTROY (SNAPSHOT
+   * is refused: none of these resources supports it). @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
   /** DynamoDB capacity mode. @default BillingMode.PAY_PER_REQUEST */
   readonly billingMode?: BillingMode;
-  /** Origins allowed to call the API from a browser (the portal). @default ['*'] */
+  /**
+   * Origins allowed to call the API from a browser (the portal).
+   * @default - the origin of portalUrl when it is set, else ['*'] (any origin: every route needs a
+   * Bearer token, never a cookie, so CORS guards no credential)
+   */
   readonly corsAllowOrigins?: string[];
   /** Throttling of the API's default stage. @default - 1000 requests/s, bursts of 2000 */
   readonly apiThrottle?: ApiThrottle;
@@ -50,7 +62,10 @@ export interface EventDestinationsProps extends RuntimeSettings {
   readonly portalUrl?: string;
   /** Level of the functions' Powertools logs. @default 'INFO' */
   readonly logLevel?: LogLevel;
-  /** Concurrent deliver Lambdas per destination type (bounds the load on tenants' endpoints). @default 50 */
+  /**
+   * Concurrent deliver Lambdas per destination type (bounds the load on tenants' endpoints), 2 to
+   * 1000 (SQS event sources' range). @default 50
+   */
   readonly deliveryMaxConcurrency?: number;
   /** An address subscribed to the alerts topic (it must confirm the subscription). @default - none */
   readonly alertEmail?: string;
@@ -73,8 +88,9 @@ const TABLE_ACCESS: Record<
   api: { destinations: 'readWrite', events: 'readWrite', attempts: 'readWrite' },
   // Deliverers read the destination, advance the delivery, record the attempt and update health.
   deliver: { destinations: 'readWrite', events: 'readWrite', attempts: 'write' },
-  // The sweeper reads due deliveries (and their events) and re-enqueues them.
-  sweeper: { events: 'read' },
+  // The sweeper reads due deliveries and takes over lost ones: a conditional PutItem of the delivery
+  // with a new task id (DeliveriesRepository.replaceTask), then re-enqueues them.
+  sweeper: { events: { readAnd: ['dynamodb:PutItem'] } },
   // The ingest Lambda publishes: reads the tenant's destinations, stores events and their deliveries.
   ingest: { destinations: 'read', events: 'readWrite' },
 };
@@ -99,15 +115,20 @@ export class EventDestinations extends Construct {
 
   constructor(scope: Construct, id: string, props: EventDestinationsProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (props.logLevel && !LOG_LEVELS.includes(props.logLevel)) {
+    const stack = Stack.of(this);
+    // Queue names (`<stack>-deliver-<type>`) and the metrics namespace are the stack's: a second
+    // construct would collide with the first.
+    if (stacksWithOne.has(stack)) {
       throw new Error(
-        `logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(props.logLevel)}`,
+        `EventDestinations: ${stack.stackName} has one already; put each deployment in a stack of its own`,
       );
     }
+    stacksWithOne.add(stack);
+    validate(props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const settings = runtimeSettingsEnvironment(props);
     // Per stack, so that two deployments in one account (staging, production) never mix metrics.
-    const metricsNamespace = `EventDestinations/${Stack.of(this).stackName}`;
+    const metricsNamespace = `EventDestinations/${stack.stackName}`;
 
     this.storage = new Storage(this, 'Storage', { removalPolicy, billingMode: props.billingMode });
     this.delivery = new Delivery(this, 'Delivery', {
@@ -123,7 +144,7 @@ export class EventDestinations extends Construct {
     }
     this.api = new Api(this, 'Api', {
       removalPolicy,
-      corsAllowOrigins: props.corsAllowOrigins,
+      corsAllowOrigins: props.corsAllowOrigins ?? portalOrigin(props.portalUrl),
       throttleRateLimit: props.apiThrottle?.rateLimit,
       throttleBurstLimit: props.apiThrottle?.burstLimit,
     });
@@ -193,12 +214,13 @@ export class EventDestinations extends Construct {
     grantTables(this.api.handler, TABLE_ACCESS.api);
     enqueue(this.api.handler);
     grantCredentialsKey(this.api.handler, credentialsKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
-    for (const handler of this.delivery.handlers) {
+    for (const [type, { handler }] of this.delivery.pipelines) {
       grantTables(handler, TABLE_ACCESS.deliver);
       // Queue grants between deliverers are the Delivery construct's (retries re-enqueue).
       grantCredentialsKey(handler, credentialsKey, ['kms:Decrypt']);
       // Destination alerts (thresholds, auto-disable, exhausted retries) come from deliveries.
       this.alerting.grantPublish(handler);
+      if (assumesTenantRoles(type)) grantTenantRoleAssumption(handler.executionRole);
     }
     grantTables(this.sweeper.handler, TABLE_ACCESS.sweeper);
     enqueue(this.sweeper.handler);
@@ -212,7 +234,10 @@ export class EventDestinations extends Construct {
     if (!customDomain) return undefined;
     const domainName = new DomainName(this, 'ApiDomain', {
       domainName: customDomain.domainName,
-      certificate: customDomain.certificate,
+      // validate() saw exactly one of the two.
+      certificate:
+        customDomain.certificate ??
+        Certificate.fromCertificateArn(this, 'ApiCertificate', String(customDomain.certificateArn)),
     });
     new ApiMapping(this, 'ApiMapping', { api: this.api.httpApi, domainName, stage: this.api.stage });
     new CfnOutput(this, 'ApiDomainTarget', {
@@ -235,6 +260,7 @@ export class EventDestinations extends Construct {
         `${id}QueueAge`,
         `${type} delivery queue falling behind`,
         queue.metricApproximateAgeOfOldestMessage(),
+        'delivery',
       );
       alerting.alarmOnFailureRate(`${id}FailureRate`, type);
       alerting.alarmOnFunction(id, `deliver ${type}`, handler.metricErrors(), handler.metricThrottles());
@@ -255,6 +281,12 @@ export class EventDestinations extends Construct {
       'IngestDeadLetters',
       'messages of the ingest queue that could not be published (see their reason attribute)',
       this.ingest.deadLetterQueue.metricApproximateNumberOfMessagesVisible(),
+    );
+    alerting.alarmOnQueueAge(
+      'IngestQueueAge',
+      'ingest queue falling behind (events sent to it are not being published)',
+      this.ingest.queue.metricApproximateAgeOfOldestMessage(),
+      'ingest',
     );
     alerting.alarmOnFunction(
       'Ingest',
@@ -279,6 +311,10 @@ export class EventDestinations extends Construct {
       value: this.api.adminApiKey.secretArn,
       description: 'Secrets Manager secret holding the admin API key',
     });
+    new CfnOutput(this, 'ApiFunctionName', {
+      value: this.api.handler.functionName,
+      description: 'The api Lambda: recycle its containers after rotating a secret (docs/deploy.md)',
+    });
     new CfnOutput(this, 'JwtSecretArn', {
       value: this.api.jwtSecret.secretArn,
       description: 'Secrets Manager secret holding the tenant JWT signing secret',
@@ -299,6 +335,101 @@ export class EventDestinations extends Construct {
     });
   }
 }
+
+const stacksWithOne = new WeakSet<Stack>();
+
+/**
+ * The props checked at synth, each error naming its prop: the constructs would let some through to a
+ * failed deployment (or a silent misconfiguration) and refuse others in words that do not name it.
+ * Unresolved tokens (values known only at deploy) are left to CloudFormation.
+ */
+function validate(props: EventDestinationsProps): void {
+  const fail = (prop: string, expected: string, value: unknown): never => {
+    throw new Error(`${prop}: expected ${expected}, got ${JSON.stringify(value)}`);
+  };
+  const known = <T>(value: T | undefined): value is T => value !== undefined && !Token.isUnresolved(value);
+  const integerIn = (prop: string, value: number | undefined, min: number, max = Infinity): void => {
+    if (known(value) && !(Number.isInteger(value) && value >= min && value <= max)) {
+      fail(prop, `an integer from ${min}${max === Infinity ? ' up' : ` to ${max}`}`, value);
+    }
+  };
+  if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
+    // CloudFormation would reject the template: none of this stack's resources with data (DynamoDB
+    // tables, KMS keys, log groups) supports the Snapshot deletion policy.
+    fail(
+      'removalPolicy',
+      'RETAIN (the default: data survives `cdk destroy`) or DESTROY; SNAPSHOT is not supported by ' +
+        'DynamoDB tables, KMS keys or log groups (the tables have point-in-time recovery: export a ' +
+        'backup before destroying if you need one)',
+      'SNAPSHOT',
+    );
+  }
+  if (props.logLevel && !LOG_LEVELS.includes(props.logLevel)) {
+    fail('logLevel', LOG_LEVELS.join(', '), props.logLevel);
+  }
+  integerIn('deliveryMaxConcurrency', props.deliveryMaxConcurrency, 2, 1000);
+  const rateLimit = props.apiThrottle?.rateLimit;
+  if (known(rateLimit) && !(rateLimit >= 0)) fail('apiThrottle.rateLimit', 'a number from 0 up', rateLimit);
+  integerIn('apiThrottle.burstLimit', props.apiThrottle?.burstLimit, 0);
+  const thresholds = props.alarmThresholds ?? {};
+  const percent = thresholds.failureRatePercent;
+  if (known(percent) && !(percent >= 0 && percent < 100)) {
+    fail('alarmThresholds.failureRatePercent', 'a percentage from 0 to below 100', percent);
+  }
+  integerIn('alarmThresholds.failureRateMinimumAttempts', thresholds.failureRateMinimumAttempts, 1);
+  integerIn('alarmThresholds.api5xxCount', thresholds.api5xxCount, 1);
+  for (const prop of ['queueAge', 'ingestQueueAge'] as const) {
+    const age = thresholds[prop];
+    if (age && !age.isUnresolved() && age.toSeconds() < 60) {
+      fail(`alarmThresholds.${prop}`, 'at least 1 minute', age.toHumanString());
+    }
+  }
+  if (known(props.alertEmail) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alertEmail)) {
+    fail('alertEmail', 'an email address', props.alertEmail);
+  }
+  if (known(props.portalUrl) && !/^https?:$/.test(urlOf(props.portalUrl)?.protocol ?? '')) {
+    fail('portalUrl', 'an absolute http(s):// URL', props.portalUrl);
+  }
+  const domain = props.customDomain;
+  if (domain === undefined) return;
+  if ((domain.certificate === undefined) === (domain.certificateArn === undefined)) {
+    fail('customDomain', 'exactly one of certificate and certificateArn', Object.keys(domain));
+  }
+  const certificateArn = domain.certificateArn;
+  if (
+    known(certificateArn) &&
+    !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)
+  ) {
+    fail(
+      'customDomain.certificateArn',
+      'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+      certificateArn,
+    );
+  }
+  if (
+    known(domain.domainName) &&
+    !/^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/i.test(domain.domainName)
+  ) {
+    fail('customDomain.domainName', 'a host name such as events.example.com', domain.domainName);
+  }
+}
+
+/** The portal's origin, the one browser caller of the API (a token cannot be parsed: any origin then). */
+function portalOrigin(portalUrl: string | undefined): string[] | undefined {
+  return portalUrl && !Token.isUnresolved(portalUrl) ? [new URL(portalUrl).origin] : undefined;
+}
+
+function urlOf(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Types whose credentials may name a tenant's role (role_arn + external_id) to deliver with. */
+const assumesTenantRoles = (type: string): boolean =>
+  adapterFor(type)?.metadata.credential_fields.some((field) => field.key === 'role_arn') ?? false;
 
 const pascal = (type: string): string =>
   type

@@ -1,6 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IGrantable, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { TableDefinition } from '../lambdas/store/table-definitions';
 
@@ -17,9 +17,15 @@ const WRITE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
-];
+] as const;
 
-export type TableAccess = 'read' | 'write' | 'readWrite';
+export type TableWriteAction = (typeof WRITE_ACTIONS)[number];
+
+/**
+ * `read`, `write` (every item write), `readWrite`, or reads plus only the writes listed (a function
+ * that makes one kind of write gets that one).
+ */
+export type TableAccess = 'read' | 'write' | 'readWrite' | { readonly readAnd: readonly TableWriteAction[] };
 
 /**
  * Item-level access to one table, naming each of its indexes rather than `index/*` (Query is the
@@ -34,10 +40,12 @@ export function grantTableAccess(
   access: TableAccess,
 ): void {
   const reads = access !== 'write';
-  const writes = access !== 'read';
+  const writeActions: readonly string[] =
+    typeof access === 'object' ? access.readAnd : access === 'read' ? [] : WRITE_ACTIONS;
+  const writes = writeActions.length > 0;
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({
-      actions: [...(reads ? READ_ACTIONS : []), ...(writes ? WRITE_ACTIONS : [])],
+      actions: [...(reads ? READ_ACTIONS : []), ...writeActions],
       resources: [table.tableArn],
     }),
   );
@@ -77,4 +85,25 @@ export function grantCredentialsKey(
       },
     }),
   );
+}
+
+/** Any role in any account: the tenants' roles, whose ARNs are only known when a destination is created. */
+export const TENANT_ROLES_ARN = `arn:${Aws.PARTITION}:iam::*:role/*`;
+
+/**
+ * sts:AssumeRole of the tenants' roles (role_arn + external_id credentials): the deliver function
+ * reaches the tenant's AWS resources only through a role the tenant created to trust this account.
+ */
+export function grantTenantRoleAssumption(role: IRole): void {
+  role.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [TENANT_ROLES_ARN] }),
+  );
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/*]',
+    reason:
+      "Tenants' roles live in accounts unknown at deploy time (each destination names its own role_arn), so " +
+      'no narrower resource exists. Access is decided by the trust policy of each tenant role, which must ' +
+      "name this account and require the destination's sts:ExternalId (confused-deputy protection); " +
+      'sts:AssumeRole is the only action, and only the aws_* deliver functions have it.',
+  });
 }

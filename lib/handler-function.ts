@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -51,10 +51,14 @@ export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 
 /**
  * A Lambda handler of this project: arm64, Node.js 24, bundled by the local esbuild (minified, with
- * source maps), logs kept one month, and its entry recorded in the template for the local runtime.
+ * source maps), X-Ray active tracing, logs kept one month, and its entry recorded in the template for
+ * the local runtime.
  * Its role may write to its own log group and nothing else until grants add to it (no managed policy).
  */
 export class HandlerFunction extends NodejsFunction {
+  /** The function's own role (grants add to its default policy). */
+  readonly executionRole: Role;
+
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
@@ -73,6 +77,8 @@ export class HandlerFunction extends NodejsFunction {
       runtime: LAMBDA_RUNTIME,
       role,
       architecture: Architecture.ARM_64,
+      // X-Ray: the Powertools Tracer records each platform AWS call (lambdas/handlers/dependencies.ts).
+      tracing: Tracing.ACTIVE,
       timeout: props.timeout ?? Duration.seconds(30),
       memorySize: props.memorySize ?? 256,
       retryAttempts: props.retryAttempts,
@@ -93,6 +99,14 @@ export class HandlerFunction extends NodejsFunction {
         // bundles this function's transport only: no SDK or client a function does not use.
         define: { 'process.env.BUNDLED_TRANSPORT': JSON.stringify(props.transport ?? '') },
       },
+    });
+    this.executionRole = role;
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
+        'resource-level permissions: AWS documents Resource "*" for them (AWSXRayDaemonWriteAccess). ' +
+        'test/infra/stack.test.ts asserts they are the only actions granted on "*".',
     });
     const resource = this.node.defaultChild as CfnFunction;
     resource.addMetadata(ENTRY_METADATA_KEY, props.entry);

@@ -1,11 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HandlerFunction } from './handler-function';
-
-/** AWS's guidance for SQS event sources: visibility timeout at least six times the function timeout. */
-const VISIBILITY_TIMEOUT_FACTOR = 6;
+import { feedFromQueue, visibilityTimeoutFor } from './queue-source';
 
 export interface IngestProps {
   /** @default Duration.seconds(30) */
@@ -14,6 +11,11 @@ export interface IngestProps {
   readonly memorySize?: number;
   /** Receives (outages) before a message moves to the DLQ without a reason. @default 5 */
   readonly maxReceiveCount?: number;
+  /**
+   * Concurrent ingest Lambdas: bounds the write rate a burst of queued events puts on the tables and
+   * the Lambdas it takes from the account's concurrency. @default 20
+   */
+  readonly maxConcurrency?: number;
   /** Removal policy of the function's log group. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -40,7 +42,7 @@ export class Ingest extends Construct {
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(functionTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
+      visibilityTimeout: visibilityTimeoutFor(functionTimeout),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
     this.handler = new HandlerFunction(this, 'Handler', {
@@ -52,12 +54,6 @@ export class Ingest extends Construct {
     });
     this.handler.addEnvironment('INGEST_DEAD_LETTER_QUEUE_URL', this.deadLetterQueue.queueUrl);
     this.deadLetterQueue.grantSendMessages(this.handler);
-    this.handler.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
-        reportBatchItemFailures: true,
-      }),
-    );
+    feedFromQueue(this.handler, this.queue, props.maxConcurrency ?? 20);
   }
 }

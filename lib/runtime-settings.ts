@@ -30,6 +30,8 @@ export interface RuntimeSettings {
   readonly autoDisableDestinations?: boolean;
   /** Days events and attempts are kept (DynamoDB TTL). @default 30 */
   readonly retentionDays?: number;
+  /** Manual retries (POST /retry) allowed per delivery, so a tenant cannot hammer a target. @default 10 */
+  readonly manualRetryLimit?: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export function runtimeSettingsEnvironment(settings: RuntimeSettings): Record<st
     ALERT_CONSECUTIVE_FAILURE_COUNT: String(settings.alertConsecutiveFailureCount ?? 100),
     ALERT_AUTO_DISABLE_DESTINATION: String(settings.autoDisableDestinations ?? true),
     EVENT_RETENTION_DAYS: String(settings.retentionDays ?? 30),
+    MANUAL_RETRY_LIMIT: String(settings.manualRetryLimit ?? 10),
   };
   loadConfig(environment);
   return environment;

@@ -17,6 +17,7 @@ import { startApiGateway, type ApiHandler } from './api-gateway';
 import { MANAGED_VARIABLES } from './config-variables';
 import type { CostMeter } from './cost-meter';
 import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local';
+import { IamGuard } from './iam-guard';
 import { generateSecrets, readOrCreateSecrets } from './local-secrets';
 import { startSqsEmulator, LOCAL_ACCOUNT_ID, LOCAL_REGION, type SqsEmulator } from './sqs-emulator';
 import { startSqsPoller, type SqsHandler } from './sqs-poller';
@@ -34,6 +35,10 @@ export interface LocalRuntimeOptions {
    * literal settings; variables the template wires to resources (table names, queue URLs) stay local.
    */
   env?: Record<string, string | undefined>;
+  /**
+   * Where the runtime reports: start-up, poller and schedule errors, and each AWS call refused by
+   * the local IAM check. @default - silent, except the IAM refusals, which go to stderr
+   */
   log?: (line: string) => void;
   /** @default synthesizeTemplate() — the stack `cdk deploy` would create */
   template?: CloudFormationTemplate;
@@ -137,6 +142,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ]),
     );
     const meter = options.costMeter;
+    // Every platform AWS call is judged against its function's role policy in the template.
+    const iam = new IamGuard(
+      Object.fromEntries(Object.values(resources.functions).map((fn) => [fn.logicalId, fn.policy])),
+      options.log ?? ((line) => console.error(line)),
+    );
+    checkEventSourcePermissions(iam, resources);
+    const instrumentation = allOf(iam.instrumentation, meter);
     // One per module, however many functions run it (the deliver module serves every type).
     const shutdowns = new Set<() => Promise<void>>();
     const handlers = Object.fromEntries(
@@ -145,7 +157,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           options.handlerModule?.(fn) ?? path.join(PROJECT_ROOT, fn.entry),
         );
         if (handlerModule.shutdown) shutdowns.add(handlerModule.shutdown);
-        const handler = handlerModule.createHandler(environments[fn.logicalId]!, meter);
+        const handler = iam.asFunction(
+          fn.logicalId,
+          handlerModule.createHandler(environments[fn.logicalId]!, instrumentation),
+        );
         return [fn.logicalId, meter ? meter.meterInvocations(fn.logicalId, handler) : handler];
       }),
     );
@@ -215,6 +230,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Every instrumentation given, in order. */
+function allOf(...instrumentations: Array<AwsInstrumentation | undefined>): AwsInstrumentation {
+  const present = instrumentations.filter((each): each is AwsInstrumentation => each !== undefined);
+  return {
+    instrumentDynamoDb: (client) => present.forEach((each) => each.instrumentDynamoDb(client)),
+    instrumentSqs: (client) => present.forEach((each) => each.instrumentSqs(client)),
+    instrumentClient: (client) => present.forEach((each) => each.instrumentClient?.(client)),
+  };
+}
+
+/**
+ * An SQS event source mapping polls with the function's role, which needs these on its queue
+ * (Lambda refuses to create the mapping otherwise).
+ */
+function checkEventSourcePermissions(iam: IamGuard, resources: LocalResources): void {
+  for (const mapping of resources.eventSourceMappings) {
+    const queue = resources.queues.find((candidate) => candidate.logicalId === mapping.queueLogicalId)!;
+    iam.authorize(
+      mapping.functionLogicalId,
+      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({
+        action,
+        resource: queue.queueArn,
+      })),
+      'AccessDenied',
+    );
   }
 }
 

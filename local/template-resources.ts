@@ -8,6 +8,7 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import { ENTRY_METADATA_KEY } from '../lib/handler-function';
 import type { CloudFormationResource, CloudFormationTemplate } from '../lib/synthesize-template';
+import { parseStatements, UnsupportedPolicyError, type IamStatement } from './iam-policy';
 import {
   referencedLogicalIds,
   resolveIntrinsics,
@@ -54,6 +55,8 @@ export interface LocalFunction {
   environment: Record<string, string>;
   /** Variables whose template value points at a resource (table names, queue URLs): local wiring. */
   wiredVariables: string[];
+  /** The identity policy of the function's role, resources resolved to local ARNs (local/iam-guard.ts). */
+  policy: IamStatement[];
 }
 
 export interface LocalEventSourceMapping {
@@ -118,7 +121,13 @@ export function localResources(template: CloudFormationTemplate, naming: LocalNa
       return [
         [
           logicalId,
-          { logicalId, entry, environment: resolveVariables(logicalId, variables, physical), wiredVariables },
+          {
+            logicalId,
+            entry,
+            environment: resolveVariables(logicalId, variables, physical),
+            wiredVariables,
+            policy: rolePolicy(template, logicalId, physical),
+          },
         ],
       ];
     }),
@@ -235,6 +244,10 @@ function physicalResources(template: CloudFormationTemplate, naming: LocalNaming
         return arn('sns', logicalId);
       case 'AWS::SNS::Topic.TopicName':
         return logicalId;
+      case 'AWS::KMS::Key.Arn':
+        return arn('kms', `key/${logicalId}`);
+      case 'AWS::Logs::LogGroup.Arn':
+        return arn('logs', `log-group:${logicalId}:*`);
       default:
         throw new TemplateResolutionError(
           `Fn::GetAtt ${logicalId}.${attributeName} (${type}) is not emulated locally`,
@@ -257,6 +270,44 @@ function physicalResources(template: CloudFormationTemplate, naming: LocalNaming
       'AWS::URLSuffix': 'amazonaws.com',
     },
   };
+}
+
+/**
+ * The statements of every policy of a function's role: the AWS::IAM::Policy resources attached to it
+ * (CDK's DefaultPolicy) and the role's inline policies. Managed policies cannot be read offline.
+ */
+function rolePolicy(
+  template: CloudFormationTemplate,
+  functionLogicalId: string,
+  physical: PhysicalResources,
+): IamStatement[] {
+  const resources = template.Resources;
+  const roleId = referencedLogicalIds(resources[functionLogicalId]?.Properties?.Role).find(
+    (id) => resources[id]?.Type === 'AWS::IAM::Role',
+  );
+  if (roleId === undefined) {
+    throw new TemplateResolutionError(`${functionLogicalId}: its role is not a role of the template`);
+  }
+  const role = resources[roleId]!.Properties ?? {};
+  if (role.ManagedPolicyArns !== undefined) {
+    throw new UnsupportedPolicyError(
+      `${roleId}: managed policies cannot be read offline, so the local IAM check cannot judge its calls`,
+    );
+  }
+  const resolve = (value: unknown, where: string) => resolveString(value, physical, where);
+  const inline = ((role.Policies ?? []) as Array<{ PolicyName?: string; PolicyDocument?: unknown }>).flatMap(
+    (policy) => parseStatements(policy.PolicyDocument, resolve, `${roleId} ${policy.PolicyName}`),
+  );
+  const attached = Object.entries(resources)
+    .filter(
+      ([, resource]) =>
+        resource.Type === 'AWS::IAM::Policy' &&
+        referencedLogicalIds(resource.Properties?.Roles).includes(roleId),
+    )
+    .flatMap(([policyId, resource]) =>
+      parseStatements(resource.Properties?.PolicyDocument, resolve, policyId),
+    );
+  return [...inline, ...attached];
 }
 
 function templateVariables(resource: CloudFormationResource): Record<string, unknown> {

@@ -32,6 +32,7 @@ function defaultSts(timeoutMs: number): STSClient {
   const settings = stsSettings();
   if (platformSts?.settings !== settings || platformSts.timeoutMs !== timeoutMs) {
     platformSts?.client.destroy();
+    const { instrument, ...config } = settings;
     const requestHandler = new NodeHttpHandler({
       connectionTimeout: timeoutMs,
       requestTimeout: timeoutMs,
@@ -41,8 +42,9 @@ function defaultSts(timeoutMs: number): STSClient {
     platformSts = {
       settings,
       timeoutMs,
-      client: new STSClient({ maxAttempts: 1, requestHandler, ...settings }),
+      client: new STSClient({ maxAttempts: 1, requestHandler, ...config }),
     };
+    instrument?.(platformSts.client);
   }
   return platformSts.client;
 }

@@ -1,3 +1,5 @@
+import type { STSClient } from '@aws-sdk/client-sts';
+
 /**
  * How the deliver function reaches STS to assume tenants' roles, set once by the composition root
  * from the function's own environment: its region, `AWS_ENDPOINT_URL_STS` (a test server or
@@ -11,6 +13,11 @@ export interface StsSettings {
   endpoint?: string;
   /** @default - the function's own identity (the SDK's default chain) */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Observes the client once built, as every platform client is (X-Ray in AWS, the local runtime's
+   * IAM check). @default - nothing
+   */
+  instrument?: (client: STSClient) => void;
 }
 
 let current: StsSettings = {};

@@ -5,18 +5,23 @@ import { LogAlertSink } from '../alerts/log-alert-sink';
 import { SnsAlertSink } from '../alerts/sns-alert-sink';
 import { FanOutAlertSink, type AlertSink, type AlertTopic } from '../core/alerts';
 import type { Config } from '../core/config';
-import { awsClientOptions } from './dependencies';
+import { awsClientOptions, type AwsInstrumentation } from './dependencies';
 
 type Environment = Record<string, string | undefined>;
 
 const alertLogger = new Logger({ serviceName: 'alerts' });
 
 /** Every configured alert channel; a failing channel is logged and never fails a delivery. */
-export function createAlertSink(config: Config, env: Environment): AlertSink {
+export function createAlertSink(
+  config: Config,
+  env: Environment,
+  instrumentation?: AwsInstrumentation,
+): AlertSink {
   const aws = awsClientOptions(env);
   const channels: { sink: AlertSink; topics: readonly AlertTopic[] | '*' }[] = [];
   if (config.alerts.snsTopicArn) {
     const sns = new SNSClient({ ...aws, endpoint: env.AWS_ENDPOINT_URL_SNS });
+    instrumentation?.instrumentClient?.(sns);
     channels.push({ sink: new SnsAlertSink(sns, config.alerts.snsTopicArn), topics: '*' });
   }
   if (config.alerts.httpUrl) {

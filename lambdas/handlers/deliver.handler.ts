@@ -29,7 +29,9 @@ export function createHandler(
   instrumentation?: AwsInstrumentation,
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const deliverer = new Deliverer(
-    createDependencies(env, instrumentation, (config) => createAlertSink(config, env)),
+    createDependencies(env, instrumentation, (config, instruments) =>
+      createAlertSink(config, env, instruments),
+    ),
   );
   const metrics = HandlerMetrics.fromEnvironment(env);
   return async (event) => {

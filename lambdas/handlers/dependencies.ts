@@ -1,5 +1,7 @@
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { MiddlewareStack } from '@smithy/types';
 import type { DynamoDBDocumentClient } from '../store/dynamo-client';
 import type { AlertSink } from '../core/alerts';
 import { loadConfig, type Config } from '../core/config';
@@ -16,13 +18,38 @@ import { LocalCredentialCipher } from '../store/local-credential-cipher';
 
 type Environment = Record<string, string | undefined>;
 
+/** Any AWS SDK v3 client: instrumentation adds middleware to its stack. */
+export interface AwsSdkClient {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each client's stack is typed by its own commands
+  middlewareStack: MiddlewareStack<any, any>;
+}
+
 /**
- * Observes the AWS clients the composition root builds (the local runtime's cost meter adds SDK
- * middleware through it). Absent in AWS: nothing is added unless a runtime passes one.
+ * Observes the AWS clients of the platform's own calls (never a tenant's destination clients): in AWS,
+ * X-Ray tracing; in the local runtime, the IAM check of each call against the function's policy and
+ * the cost meter.
  */
 export interface AwsInstrumentation {
   instrumentDynamoDb(client: DynamoDBDocumentClient): void;
   instrumentSqs(client: SQSClient): void;
+  /** The other clients: KMS (credentials), SNS (alerts), STS (tenants' roles). @default - not observed */
+  instrumentClient?(client: AwsSdkClient): void;
+}
+
+let tracer: Tracer | undefined;
+
+/**
+ * In AWS, every platform client records X-Ray subsegments (functions run with active tracing,
+ * lib/handler-function.ts). Elsewhere none: no daemon listens, and the Tracer, which turns itself off
+ * outside Lambda, is not even built.
+ */
+function awsTracing(env: Environment): AwsInstrumentation | undefined {
+  if (env.DEPLOYMENT_MODE !== 'aws') return undefined;
+  tracer ??= new Tracer();
+  const capture = (client: AwsSdkClient): void => {
+    tracer?.captureAWSv3Client(client);
+  };
+  return { instrumentDynamoDb: capture, instrumentSqs: capture, instrumentClient: capture };
 }
 
 /**
@@ -40,19 +67,23 @@ const NO_ALERTS: AlertSink = {
  */
 export function createDependencies(
   env: Environment,
-  instrumentation?: AwsInstrumentation,
-  alertSinkFor: (config: Config) => AlertSink = () => NO_ALERTS,
+  instrumentation: AwsInstrumentation | undefined = awsTracing(env),
+  alertSinkFor: (config: Config, instrumentation?: AwsInstrumentation) => AlertSink = () => NO_ALERTS,
 ): AppDependencies {
   const config = loadConfig(env);
   const aws = awsClientOptions(env);
-  configureSts({ ...aws, endpoint: env.AWS_ENDPOINT_URL_STS });
+  configureSts({
+    ...aws,
+    endpoint: env.AWS_ENDPOINT_URL_STS,
+    instrument: (client) => instrumentation?.instrumentClient?.(client),
+  });
   const sqs = createSqsClient(env, instrumentation);
   const documentClient = createDocumentClient({ ...aws, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
   instrumentation?.instrumentDynamoDb(documentClient);
   const repositories = createRepositories({
     client: documentClient,
     tables: config.tables,
-    cipher: credentialCipher(config, aws, env),
+    cipher: credentialCipher(config, aws, env, instrumentation),
     retentionDays: config.retentionDays,
   });
   return {
@@ -60,7 +91,7 @@ export function createDependencies(
     clock: systemClock,
     ...repositories,
     health: new DynamoDestinationHealthRepository(documentClient, config.tables.destinations),
-    alerts: alertSinkFor(config),
+    alerts: alertSinkFor(config, instrumentation),
     queue: new SqsTaskQueue(sqs, config.deliveryQueueUrls),
     adapters: adapterFor,
     adapterList: DESTINATION_ADAPTERS,
@@ -68,7 +99,10 @@ export function createDependencies(
 }
 
 /** The SQS client of a handler's env (also used by handlers that talk to a queue of their own). */
-export function createSqsClient(env: Environment, instrumentation?: AwsInstrumentation): SQSClient {
+export function createSqsClient(
+  env: Environment,
+  instrumentation: AwsInstrumentation | undefined = awsTracing(env),
+): SQSClient {
   const sqs = new SQSClient({
     ...awsClientOptions(env),
     endpoint: env.AWS_ENDPOINT_URL_SQS,
@@ -94,10 +128,12 @@ function credentialCipher(
   config: Config,
   aws: ReturnType<typeof awsClientOptions>,
   env: Environment,
+  instrumentation: AwsInstrumentation | undefined,
 ): CredentialCipher {
   if (config.credentials.localKey) return new LocalCredentialCipher(config.credentials.localKey);
   if (config.credentials.kmsKeyId) {
     const kms = new KMSClient({ ...aws, endpoint: env.AWS_ENDPOINT_URL_KMS });
+    instrumentation?.instrumentClient?.(kms);
     return new KmsCredentialCipher(kms, config.credentials.kmsKeyId);
   }
   throw new Error('CREDENTIALS_KEY (local mode) or CREDENTIALS_KMS_KEY_ID (AWS mode) is required');

@@ -1,4 +1,3 @@
-import type { Delivery, Event } from '../../lambdas/core/model';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { apiClient, eventually, type ApiClient } from '../support/api-client';
 import { runtimeStore, type RuntimeStore } from '../support/runtime-store';
@@ -51,37 +50,6 @@ function recorded(eventId: string, destinationId: string) {
   });
 }
 
-/** An event and its queued delivery whose task is not on the queue. */
-function unsent(destinationId: string, id: string, topic: string, time: string, data: Event['data']) {
-  const event: Event = {
-    id,
-    tenant_id: 'sweep',
-    topic,
-    time,
-    eligible_for_retry: true,
-    metadata: null,
-    data,
-    matched_destination_ids: [destinationId],
-  };
-  const delivery: Delivery = {
-    tenant_id: 'sweep',
-    event_id: id,
-    destination_id: destinationId,
-    destination_type: 'webhook',
-    event_time: time,
-    status: 'queued',
-    next_attempt_number: 1,
-    task_id: `task-of-${id}-that-never-reached-the-queue`,
-    due_at: time,
-    attempts: 0,
-    manual_retries: 0,
-    last_code: null,
-    reason: null,
-    updated_at: time,
-  };
-  return { event, delivery };
-}
-
 async function attemptNumbers(eventId: string): Promise<number[]> {
   const page = await api.get<{ models: { attempt_number: number }[] }>(
     `/attempts?tenant_id=sweep&event_id=${eventId}`,
@@ -91,12 +59,13 @@ async function attemptNumbers(eventId: string): Promise<number[]> {
 
 it('takes over a delivery whose task was lost, once, even when sweeps overlap it in flight', async () => {
   const destinationId = await webhookDestination('order.created');
-  const overdue = new Date(Date.now() - 20 * 60 * 1000).toISOString();
-  const { event, delivery } = unsent(destinationId, 'evt-lost-task', 'order.created', overdue, {
-    lost: true,
-  });
   // What a publish leaves when it dies after its writes and before its enqueue.
-  await store.events.createWithDeliveries(event, [delivery]);
+  const { event, delivery } = await store.storeUnsentDelivery({
+    tenantId: 'sweep',
+    eventId: 'evt-lost-task',
+    destinationId,
+    data: { lost: true },
+  });
 
   // The receiver holds the request, so the second sweep runs while the delivery is in flight.
   receiver.respondWith({ status: 200, delayMs: 2000 });
@@ -136,16 +105,16 @@ it('leaves alone a first delivery that is still sending when the producer repeat
 it('takes over at once, under a new task id, a delivery whose enqueue the queue refused', async () => {
   const destinationId = await webhookDestination('order.refused');
   receiver.respondWith({ status: 200 });
-  const { event, delivery } = unsent(
-    destinationId,
-    'evt-enqueue-refused',
-    'order.refused',
-    new Date().toISOString(),
-    { refused: true },
-  );
-  const refused: Delivery = { ...delivery, reason: 'enqueue_failed' };
   // What a publish answered 503 leaves: the event, its delivery marked, no task in the queue.
-  await store.events.createWithDeliveries(event, [refused]);
+  const { event, delivery: refused } = await store.storeUnsentDelivery({
+    tenantId: 'sweep',
+    eventId: 'evt-enqueue-refused',
+    destinationId,
+    topic: 'order.refused',
+    time: new Date().toISOString(),
+    data: { refused: true },
+    reason: 'enqueue_failed',
+  });
 
   const repeated = await api.post<{ duplicate: boolean }>('/publish', {
     id: event.id,

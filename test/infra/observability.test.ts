@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { BillingMode } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -29,16 +29,44 @@ describe('alerting', () => {
         ]),
       },
     });
+    // Only this account's alarms in this region may use the key (no confused deputy).
     assertions.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({
+          {
+            Effect: 'Allow',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          }),
+            Resource: '*',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':cloudwatch:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':alarm:*',
+                    ],
+                  ],
+                },
+              },
+            },
+          },
         ]),
       },
     });
+    const cloudWatchUses = ofType('AWS::KMS::Key').flatMap(([, key]) =>
+      (key.Properties?.KeyPolicy as { Statement: Array<Record<string, unknown>> }).Statement.filter(
+        (statement) => JSON.stringify(statement.Principal).includes('cloudwatch'),
+      ),
+    );
+    expect(cloudWatchUses).toHaveLength(1);
     expect(ofType('AWS::SNS::Subscription')).toHaveLength(0);
   });
 
@@ -52,8 +80,9 @@ describe('alerting', () => {
 
   it('alarms on every DLQ, queue age, failure rate, function errors and throttles, and API 5xx', () => {
     const functions = 3 + types;
-    // Per type: dead letters, queue age, failure rate; per function: errors, throttles; API 5xx; ingest DLQ.
-    expect(alarms).toHaveLength(3 * types + 2 * functions + 1 + 1);
+    // Per type: dead letters, queue age, failure rate; per function: errors, throttles; API 5xx; ingest
+    // DLQ and queue age.
+    expect(alarms).toHaveLength(3 * types + 2 * functions + 1 + 2);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
@@ -63,8 +92,15 @@ describe('alerting', () => {
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(types + 1);
     for (const alarm of byMetric('ApproximateNumberOfMessagesVisible'))
       expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    expect(byMetric('ApproximateAgeOfOldestMessage')).toHaveLength(types);
-    for (const alarm of byMetric('ApproximateAgeOfOldestMessage')) expect(alarm.Threshold).toBe(1800);
+    const ages = byMetric('ApproximateAgeOfOldestMessage');
+    expect(ages).toHaveLength(types + 1);
+    const [ingestQueue] = ofType('AWS::SQS::Queue').find(([id]) => id.startsWith('IngestQueue'))!;
+    const ingestAge = (alarm: Record<string, unknown>) =>
+      JSON.stringify(alarm.Dimensions).includes(`"${ingestQueue}"`);
+    expect(ages.filter(ingestAge).map((alarm) => alarm.Threshold)).toEqual([300]);
+    expect(ages.filter((alarm) => !ingestAge(alarm)).map((alarm) => alarm.Threshold)).toEqual(
+      DESTINATION_TYPES.map(() => 1800),
+    );
     expect(byMetric('Errors')).toHaveLength(functions);
     expect(byMetric('Throttles')).toHaveLength(functions);
     expect(byMetric('5xx')).toHaveLength(1);
@@ -84,7 +120,10 @@ describe('alerting', () => {
         };
       }>;
       const expression = queries.find((query) => query.Expression);
-      expect(expression?.Expression).toBe('IF((ok + failed) >= 20, 100 * failed / (ok + failed), 0)');
+      // FILL: a period with failures only (no `ok` datapoint) still yields a rate, 100 %.
+      expect(expression?.Expression).toBe(
+        'IF(FILL(ok, 0) + FILL(failed, 0) >= 20, 100 * FILL(failed, 0) / (FILL(ok, 0) + FILL(failed, 0)), 0)',
+      );
       const stats = queries.filter((query) => query.MetricStat).map((query) => query.MetricStat!.Metric);
       expect(stats.map((metric) => metric.Namespace)).toEqual([...namespaces, ...namespaces]);
       expect(stats.map((metric) => metric.MetricName)).toEqual([
@@ -103,13 +142,50 @@ describe('alerting', () => {
 
   it('follows the alarm thresholds given as props', () => {
     const custom = synthesizeTemplate({
-      props: { alarmThresholds: { failureRatePercent: 10, api5xxCount: 5 } },
+      props: {
+        alarmThresholds: {
+          failureRatePercent: 10,
+          failureRateMinimumAttempts: 5,
+          api5xxCount: 5,
+          queueAge: Duration.minutes(45),
+          ingestQueueAge: Duration.minutes(2),
+        },
+      },
     });
     const customAlarms = ofType('AWS::CloudWatch::Alarm', custom).map(([, alarm]) => alarm.Properties ?? {});
-    expect(
-      customAlarms.filter((alarm) => Array.isArray(alarm.Metrics)).map((alarm) => alarm.Threshold),
-    ).toEqual(DESTINATION_TYPES.map(() => 10));
+    const rateAlarms = customAlarms.filter((alarm) => Array.isArray(alarm.Metrics));
+    expect(rateAlarms.map((alarm) => alarm.Threshold)).toEqual(DESTINATION_TYPES.map(() => 10));
+    for (const alarm of rateAlarms) {
+      const queries = alarm.Metrics as Array<{ Expression?: string }>;
+      expect(queries.find((query) => query.Expression)?.Expression).toMatch(
+        /^IF\(FILL\(ok, 0\) \+ FILL\(failed, 0\) >= 5, /,
+      );
+    }
     expect(customAlarms.find((alarm) => alarm.MetricName === '5xx')?.Threshold).toBe(5);
+    expect(
+      customAlarms
+        .filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage')
+        .map((alarm) => alarm.Threshold)
+        .sort(),
+    ).toEqual([120, ...DESTINATION_TYPES.map(() => 2700)]);
+  });
+
+  it.each([
+    [
+      { failureRatePercent: 100 },
+      /alarmThresholds.failureRatePercent: expected a percentage from 0 to below 100, got 100/,
+    ],
+    [
+      { failureRateMinimumAttempts: 0 },
+      /alarmThresholds.failureRateMinimumAttempts: expected an integer from 1 up, got 0/,
+    ],
+    [{ api5xxCount: 1.5 }, /alarmThresholds.api5xxCount: expected an integer from 1 up, got 1.5/],
+    [
+      { queueAge: Duration.seconds(30) },
+      /alarmThresholds.queueAge: expected at least 1 minute, got "30 seconds"/,
+    ],
+  ])('refuses alarm thresholds %j naming the prop', (alarmThresholds, message) => {
+    expect(() => synthesizeTemplate({ props: { alarmThresholds } })).toThrow(message);
   });
 });
 
@@ -202,6 +278,82 @@ describe('props', () => {
     expect(ofType('AWS::ApiGatewayV2::ApiMapping', custom)).toHaveLength(1);
     expect(custom.Outputs?.ApiUrl?.Value).toBe('https://events.example.com/');
     expect(custom.Outputs).toHaveProperty('ApiDomainTarget');
+  });
+
+  it("bounds each destination type's deliverers to deliveryMaxConcurrency, and refuses what SQS would not take", () => {
+    const custom = synthesizeTemplate({ props: { deliveryMaxConcurrency: 10 } });
+    const deliverMappings = ofType('AWS::Lambda::EventSourceMapping', custom).filter(
+      ([, mapping]) => !JSON.stringify(mapping.Properties?.EventSourceArn).includes('IngestQueue'),
+    );
+    expect(deliverMappings).toHaveLength(types);
+    for (const [, mapping] of deliverMappings)
+      expect(mapping.Properties?.ScalingConfig).toEqual({ MaximumConcurrency: 10 });
+    for (const bad of [1, 1001, 2.5])
+      expect(() => synthesizeTemplate({ props: { deliveryMaxConcurrency: bad } })).toThrow(
+        `deliveryMaxConcurrency: expected an integer from 2 to 1000, got ${bad}`,
+      );
+  });
+
+  it('carries manualRetryLimit to every function as MANUAL_RETRY_LIMIT (10 by default)', () => {
+    for (const env of functionEnvironments) expect(env.MANUAL_RETRY_LIMIT).toBe('10');
+    const custom = synthesizeTemplate({ props: { manualRetryLimit: 3 } });
+    for (const [, fn] of ofType('AWS::Lambda::Function', custom))
+      expect(fn.Properties?.Environment).toMatchObject({ Variables: { MANUAL_RETRY_LIMIT: '3' } });
+  });
+
+  it("allows any origin by default, the portal's origin when portalUrl is set, and corsAllowOrigins above both", () => {
+    const originsOf = (props: Parameters<typeof synthesizeTemplate>[0]) => {
+      const [, api] = ofType('AWS::ApiGatewayV2::Api', synthesizeTemplate(props))[0]!;
+      return (api.Properties?.CorsConfiguration as { AllowOrigins: string[] }).AllowOrigins;
+    };
+    expect(originsOf({})).toEqual(['*']);
+    expect(originsOf({ props: { portalUrl: 'https://portal.example.com/tenants/app?x=1' } })).toEqual([
+      'https://portal.example.com',
+    ]);
+    expect(
+      originsOf({
+        props: { portalUrl: 'https://portal.example.com', corsAllowOrigins: ['https://admin.example.com'] },
+      }),
+    ).toEqual(['https://admin.example.com']);
+  });
+
+  it.each([
+    [
+      { removalPolicy: RemovalPolicy.SNAPSHOT },
+      /removalPolicy: expected RETAIN .* or DESTROY; SNAPSHOT is not supported/,
+    ],
+    [{ alertEmail: 'oncall' }, /alertEmail: expected an email address, got "oncall"/],
+    [{ portalUrl: 'portal.example.com' }, /portalUrl: expected an absolute http\(s\):\/\/ URL/],
+    [{ apiThrottle: { rateLimit: -1 } }, /apiThrottle.rateLimit: expected a number from 0 up, got -1/],
+    [{ apiThrottle: { burstLimit: 0.5 } }, /apiThrottle.burstLimit: expected an integer from 0 up, got 0.5/],
+    [{ logLevel: 'TRACE' as never }, /logLevel: expected DEBUG, INFO, WARN, ERROR, got "TRACE"/],
+    [
+      { customDomain: { domainName: 'events.example.com' } },
+      /customDomain: expected exactly one of certificate and certificateArn/,
+    ],
+    [
+      { customDomain: { domainName: 'events.example.com', certificateArn: 'arn:aws:iam::1:role/x' } },
+      /customDomain.certificateArn: expected an ACM certificate ARN/,
+    ],
+    [
+      {
+        customDomain: {
+          domainName: 'https://events.example.com',
+          certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/a',
+        },
+      },
+      /customDomain.domainName: expected a host name/,
+    ],
+  ])('refuses %j at synth, naming the prop', (props, message) => {
+    expect(() => synthesizeTemplate({ props })).toThrow(message);
+  });
+
+  it('is one per stack: a second construct would reuse the queue names and metrics namespace', () => {
+    const stack = new Stack(undefined, 'Shared');
+    new packageApi.EventDestinations(stack, 'First');
+    expect(() => new packageApi.EventDestinations(stack, 'Second')).toThrow(
+      'EventDestinations: Shared has one already; put each deployment in a stack of its own',
+    );
   });
 
   it('exports the construct, the stack and their props from the package entry', () => {

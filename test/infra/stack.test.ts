@@ -64,20 +64,25 @@ interface Grant {
   resources: string[];
 }
 
-/** The Allow statements of the policies attached to a function's role, one entry per action. */
-function grantsOf(functionLogicalId: string, from = template): Grant[] {
+type Statement = Record<string, unknown>;
+
+/** The Allow statements of the policies attached to a function's role. */
+function statementsOf(functionLogicalId: string, from = template): Statement[] {
   const role = referencedIds(props(functionLogicalId, from).Role)[0];
   return resourcesOfType('AWS::IAM::Policy', from)
     .filter(([, policy]) => referencedIds(policy.Properties?.Roles).includes(role as string))
-    .flatMap(([, policy]) => {
-      const document = policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] };
-      return document.Statement.filter((statement) => statement.Effect === 'Allow').flatMap((statement) =>
-        [statement.Action].flat().map((action) => ({
-          action: String(action),
-          resources: referencedIds(statement.Resource),
-        })),
-      );
-    });
+    .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+    .filter((statement) => statement.Effect === 'Allow');
+}
+
+/** The Allow statements of a function's role, one entry per action. */
+function grantsOf(functionLogicalId: string, from = template): Grant[] {
+  return statementsOf(functionLogicalId, from).flatMap((statement) =>
+    [statement.Action].flat().map((action) => ({
+      action: String(action),
+      resources: referencedIds(statement.Resource),
+    })),
+  );
 }
 
 const actionsOn = (grants: Grant[], logicalId: string): string[] =>
@@ -192,7 +197,7 @@ describe('delivery', () => {
   );
 
   it.each(DESTINATION_TYPES.map((type) => [type]))(
-    '%s: event source mapping batches with partial failures; visibility timeout is 6x the function timeout',
+    '%s: event source mapping batches with partial failures; visibility timeout is 6x the function timeout + the batching window',
     (type) => {
       const [, mapping] = onlyOne(
         resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([, candidate]) =>
@@ -209,7 +214,7 @@ describe('delivery', () => {
       const fn = onlyOne(referencedIds(mapping.Properties?.FunctionName), 'mapped function');
       expect(template.Resources[fn]?.Metadata?.[ENTRY_METADATA_KEY]).toBe(ENTRIES.deliver);
       expect(props(fn)).toMatchObject({ Timeout: 60, MemorySize: 512 });
-      expect(props(queueId(type)).VisibilityTimeout).toBe(6 * 60);
+      expect(props(queueId(type)).VisibilityTimeout).toBe(6 * 60 + 1);
     },
   );
 });
@@ -224,13 +229,18 @@ describe('ingest (publishing from a queue)', () => {
   );
   const queueLogicalId = onlyOne(referencedIds(mapping.Properties?.EventSourceArn), 'ingest queue');
 
-  it('feeds the ingest Lambda from an encrypted queue in batches, with partial failures', () => {
+  it('feeds the ingest Lambda from an encrypted queue in batches, with partial failures and bounded concurrency', () => {
     expect(mapping.Properties).toMatchObject({
       BatchSize: 10,
       MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 20 },
     });
-    expect(props(queueLogicalId)).toMatchObject({ SqsManagedSseEnabled: true, VisibilityTimeout: 6 * 30 });
+    expect(props(ingestId)).toMatchObject({ Timeout: 30 });
+    expect(props(queueLogicalId)).toMatchObject({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 6 * 30 + 1,
+    });
   });
 
   it('has a DLQ that the redrive policy and the handler (malformed messages, with a reason) both use', () => {
@@ -270,13 +280,15 @@ describe('functions', () => {
     expect(functions).toHaveLength(3 + DESTINATION_TYPES.length);
   });
 
-  it('run Node.js 24 on arm64 and name an entry module that exists', () => {
-    for (const [, fn] of functions) {
+  it('run Node.js 24 on arm64, traced by X-Ray, with source-mapped stack traces, and name an entry module that exists', () => {
+    for (const [id, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
       });
+      expect(environmentOf(id).NODE_OPTIONS).toBe('--enable-source-maps');
       const entry = fn.Metadata?.[ENTRY_METADATA_KEY];
       expect(Object.values(ENTRIES)).toContain(entry);
       expect(existsSync(path.join(PROJECT_ROOT, String(entry)))).toBe(true);
@@ -408,10 +420,12 @@ describe('api', () => {
     });
   });
 
-  it('outputs the API URL, portal URL, alerts topic, secrets ARNs, dashboard name and ingest queue URL', () => {
+  it('outputs the API URL, portal URL, alerts topic, secrets ARNs, dashboard name, ingest queue URL and api function', () => {
+    expect(template.Outputs?.ApiFunctionName?.Value).toEqual({ Ref: apiFunction });
     expect(Object.keys(template.Outputs ?? {}).sort()).toEqual([
       'AdminApiKeySecretArn',
       'AlertsTopicArn',
+      'ApiFunctionName',
       'ApiUrl',
       'DashboardName',
       'IngestQueueUrl',
@@ -544,6 +558,29 @@ describe('IAM', () => {
     }
   });
 
+  it('grants nothing on Resource "*" but the X-Ray writes, which have no resource-level permissions', () => {
+    for (const [id] of resourcesOfType('AWS::Lambda::Function')) {
+      const onAnything = statementsOf(id).filter((statement) => [statement.Resource].flat().includes('*'));
+      expect(onAnything).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          Resource: '*',
+        },
+      ]);
+    }
+    // Nor a resource ending in a bare wildcard, but the acknowledged tenant roles (arn:…:iam::*:role/*).
+    const policies = resourcesOfType('AWS::IAM::Policy').flatMap(
+      ([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    const wildcardResources = policies
+      .flatMap((statement) => [statement.Resource].flat())
+      .filter((resource) => JSON.stringify(resource).includes('*') && resource !== '*');
+    expect(new Set(wildcardResources.map((resource) => JSON.stringify(resource)))).toEqual(
+      new Set([JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/*']] })]),
+    );
+  });
+
   it('api: reads and writes every table, enqueues, encrypts credentials, reads the secrets', () => {
     const grants = grantsOf(functionId(ENTRIES.api));
     for (const table of Object.values(tables))
@@ -579,13 +616,36 @@ describe('IAM', () => {
     },
   );
 
-  it('sweeper: reads the events table and enqueues, nothing else', () => {
-    const grants = grantsOf(functionId(ENTRIES.sweeper));
-    const onEvents = dynamoActions(grants, tables.events as string);
-    expect(onEvents).toEqual(expect.arrayContaining(READ));
-    for (const action of WRITE) expect(onEvents).not.toContain(action);
+  it('sweeper: reads the events table, puts taken-over deliveries back, enqueues, nothing else', () => {
+    const sweeper = functionId(ENTRIES.sweeper);
+    const grants = grantsOf(sweeper);
+    // takeOver (lambdas/core/sweep.ts) writes the delivery with a new task id: DeliveriesRepository.replaceTask,
+    // a conditional PutItem, and nothing else.
+    expect(dynamoActions(grants, tables.events as string)).toEqual(
+      [...READ, 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'].sort(),
+    );
     expect(dynamoActions(grants, tables.destinations as string)).toEqual([]);
     expect(dynamoActions(grants, tables.attempts as string)).toEqual([]);
+    // The write reaches the table's key only through DynamoDB, as every other writer's does.
+    const tableKey = onlyOne(
+      referencedIds(
+        (props(tables.events as string).SSESpecification as { KMSMasterKeyId: unknown }).KMSMasterKeyId,
+      ),
+      'table key',
+    );
+    const keyStatements = statementsOf(sweeper).filter((statement) =>
+      referencedIds(statement.Resource).includes(tableKey),
+    );
+    expect(keyStatements).toEqual([
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+          },
+        },
+      }),
+    ]);
     for (const queue of queues)
       expect(actionsOn(grants, queue)).toEqual([
         'sqs:GetQueueAttributes',
@@ -594,5 +654,46 @@ describe('IAM', () => {
       ]);
     expect(actionsOn(grants, credentialsKey)).toEqual([]);
     expect(grants.filter((grant) => grant.action.startsWith('secretsmanager:'))).toEqual([]);
+    expect(grants.filter((grant) => grant.action.startsWith('sts:'))).toEqual([]);
+  });
+
+  const ROLE_ASSUMING_TYPES = ['aws_eventbridge', 'aws_kinesis', 'aws_s3', 'aws_sns', 'aws_sqs'];
+  const delivererOf = (type: string): string => {
+    const [, mapping] = onlyOne(
+      resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([, candidate]) =>
+        referencedIds(candidate.Properties?.EventSourceArn).includes(queueId(type)),
+      ),
+      `mapping of ${type}`,
+    );
+    return onlyOne(referencedIds(mapping.Properties?.FunctionName), 'function');
+  };
+
+  it.each(ROLE_ASSUMING_TYPES.map((type) => [type]))(
+    "deliver %s: may assume tenants' roles (sts:AssumeRole on any role ARN) and nothing else of STS",
+    (type) => {
+      const sts = statementsOf(delivererOf(type)).filter((statement) =>
+        JSON.stringify(statement.Action).includes('sts:'),
+      );
+      expect(sts).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/*']] },
+        },
+      ]);
+    },
+  );
+
+  it('only the aws_* deliverers may assume roles: not the webhook and broker deliverers, api, sweeper or ingest', () => {
+    expect(DESTINATION_TYPES.filter((type) => type.startsWith('aws_')).sort()).toEqual(ROLE_ASSUMING_TYPES);
+    const others = [
+      ...DESTINATION_TYPES.filter((type) => !ROLE_ASSUMING_TYPES.includes(type)).map(delivererOf),
+      functionId(ENTRIES.api),
+      functionId(ENTRIES.sweeper),
+      functionId(ENTRIES.ingest),
+    ];
+    expect(others).toHaveLength(3 + DESTINATION_TYPES.length - ROLE_ASSUMING_TYPES.length);
+    for (const id of others)
+      expect(grantsOf(id).filter((grant) => grant.action.startsWith('sts:'))).toEqual([]);
   });
 });

@@ -124,7 +124,46 @@ describe('localResources on the fixture template', () => {
         'API_KEY_SECRET_ARN',
         'ALERTS_TOPIC_ARN',
       ],
+      policy: [
+        {
+          effect: 'Allow',
+          actions: ['dynamodb:PutItem'],
+          resources: ['arn:aws:dynamodb:us-east-1:000000000000:table/RecordsTable'],
+          condition: {},
+        },
+        {
+          effect: 'Allow',
+          actions: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          resources: ['arn:aws:sqs:us-east-1:000000000000:WorkQueue'],
+          condition: {},
+        },
+      ],
     });
+  });
+
+  it("reads each function's role policy: its attached policies and inline ones; managed ones cannot be read", () => {
+    const template = fixtureTemplate();
+    template.Resources.FixtureRole!.Properties!.Policies = [
+      {
+        PolicyName: 'inline',
+        PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'sqs:SendMessage', Resource: '*' }] },
+      },
+    ];
+    expect(localResources(template, naming).functions.WorkHandler!.policy[0]).toEqual({
+      effect: 'Deny',
+      actions: ['sqs:SendMessage'],
+      resources: ['*'],
+      condition: {},
+    });
+    template.Resources.FixtureRole!.Properties!.ManagedPolicyArns = [
+      'arn:aws:iam::aws:policy/AdministratorAccess',
+    ];
+    expect(() => localResources(template, naming)).toThrow(/managed policies cannot be read offline/);
+    delete template.Resources.FixtureRole!.Properties!.ManagedPolicyArns;
+    delete template.Resources.WorkHandler!.Properties!.Role;
+    expect(() => localResources(template, naming)).toThrow(
+      /WorkHandler: its role is not a role of the template/,
+    );
   });
 });
 
@@ -132,7 +171,10 @@ describe('localResources failures', () => {
   const withEnvironment = (value: unknown): CloudFormationTemplate =>
     withResource('OddHandler', {
       Type: 'AWS::Lambda::Function',
-      Properties: { Environment: { Variables: { ODD: value } } },
+      Properties: {
+        Role: { 'Fn::GetAtt': ['FixtureRole', 'Arn'] },
+        Environment: { Variables: { ODD: value } },
+      },
       Metadata: { 'event-destinations:entry': 'odd.ts' },
     });
 

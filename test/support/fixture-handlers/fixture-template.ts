@@ -26,6 +26,8 @@ const sharedEnvironment = {
   FIXTURE_GREETING: 'hello from the template',
 };
 
+const FIXTURE_ROLE = { 'Fn::GetAtt': ['FixtureRole', 'Arn'] };
+
 export function fixtureTemplate(): CloudFormationTemplate {
   return {
     Parameters: {
@@ -76,18 +78,54 @@ export function fixtureTemplate(): CloudFormationTemplate {
       AlertsTopic: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: 'alias/aws/sns' } },
       ApiHandler: {
         Type: 'AWS::Lambda::Function',
-        Properties: { Environment: { Variables: sharedEnvironment } },
+        Properties: { Role: FIXTURE_ROLE, Environment: { Variables: sharedEnvironment } },
         Metadata: entry('api.handler.ts'),
       },
       WorkHandler: {
         Type: 'AWS::Lambda::Function',
-        Properties: { Environment: { Variables: sharedEnvironment } },
+        Properties: { Role: FIXTURE_ROLE, Environment: { Variables: sharedEnvironment } },
         Metadata: entry('work.handler.ts'),
       },
       SweeperHandler: {
         Type: 'AWS::Lambda::Function',
-        Properties: { Environment: { Variables: sharedEnvironment } },
+        Properties: { Role: FIXTURE_ROLE, Environment: { Variables: sharedEnvironment } },
         Metadata: entry('sweeper.handler.ts'),
+      },
+      // One role for the three functions, allowed what the fixture handlers and the mapping do.
+      FixtureRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Statement: [
+              { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            ],
+          },
+        },
+      },
+      FixturePolicy: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          Roles: [{ Ref: 'FixtureRole' }],
+          PolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'dynamodb:PutItem',
+                Resource: { 'Fn::GetAtt': [FIXTURE_TABLE, 'Arn'] },
+              },
+              {
+                Effect: 'Allow',
+                Action: [
+                  'sqs:SendMessage',
+                  'sqs:ReceiveMessage',
+                  'sqs:DeleteMessage',
+                  'sqs:GetQueueAttributes',
+                ],
+                Resource: { 'Fn::GetAtt': [FIXTURE_WORK_QUEUE, 'Arn'] },
+              },
+            ],
+          },
+        },
       },
       // A CDK helper function (no entry metadata): not run locally.
       LogRetentionProvider: { Type: 'AWS::Lambda::Function', Properties: {} },
