@@ -77,6 +77,7 @@ export function createApiApp(
         params,
         query: parseQuery(request.rawQuery),
         body: parseJsonBody(request.body, route.bodyLimitBytes ?? bodyLimit),
+        rawBody: request.body,
         headers: request.headers,
       });
       return jsonResponse(result.status, result.body);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DestinationTypeMetadata } from '../core/destination-adapter';
+import { eventDataJson } from '../core/model';
 import {
   awsAdapterCommon,
   awsIcon,
@@ -90,7 +91,7 @@ export const awsKinesisAdapter: DestinationDefinition<KinesisRequest> = {
     return {
       StreamName: destination.config.stream_name ?? '',
       PartitionKey: fitPartitionKey(key),
-      Data: Buffer.from(JSON.stringify(event.data), 'utf8'),
+      Data: Buffer.from(eventDataJson(event), 'utf8'),
     };
   },
 };

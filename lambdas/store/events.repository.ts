@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Delivery, Event } from '../core/model';
+import { eventDataJson, type Delivery, type Event } from '../core/model';
 import type { EventQuery, EventRepository, Page } from '../core/ports';
 import { batchWrite, type StoredItem } from './batch-operations';
 import { toDeliveryItem } from './delivery-item';
@@ -29,7 +29,7 @@ const EVENTS_BY_ID = { indexName: 'events-by-id', partitionAttribute: 'gsi3pk' }
 
 /**
  * Events: `TENANT#<tenant>` / `EVENT#<id>` in the events table, their delivery records beside them.
- * `data` is stored as the JSON string it came as, so key order and bytes survive.
+ * `data` is stored as the JSON text the producer sent (`data_json`), so its bytes survive.
  */
 export class DynamoEventRepository implements EventRepository {
   constructor(
@@ -81,8 +81,8 @@ export class DynamoEventRepository implements EventRepository {
       gsi2pk: ALL_EVENTS_PARTITION,
       gsi2sk: sortKey,
       gsi3pk: eventIdKey(event.id),
-      ...event,
-      data: JSON.stringify(event.data),
+      ...withoutDataJson(event),
+      data: eventDataJson(event),
       expires_at: expiresAt(event.time, this.retentionDays),
     };
   }
@@ -139,5 +139,15 @@ function toEvent(item: StoredItem): Event {
     data,
     ...event
   } = item;
-  return { ...(event as Omit<Event, 'data'>), data: JSON.parse(data as string) as Event['data'] };
+  const dataJson = data as string;
+  return {
+    ...(event as Omit<Event, 'data'>),
+    data: JSON.parse(dataJson) as Event['data'],
+    data_json: dataJson,
+  };
+}
+
+function withoutDataJson(event: Event): Omit<Event, 'data_json'> {
+  const { data_json: _dataJson, ...rest } = event;
+  return rest;
 }

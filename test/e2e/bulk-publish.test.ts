@@ -62,6 +62,10 @@ beforeEach(() => receiver.clear());
 
 const order = (n: number) => ({ tenant_id: 'bulk', topic: 'order.created', data: { n } });
 
+/** Data as a producer may write it, which parsing and re-serialising would change (DESIGN.md §4). */
+const handWritten = (n: number): string =>
+  `{ "n" : ${n}, "total": 1.0, "id": 12345678901234567890, "who": "Ren\\u00e9e", "rows": [ [1, 2.50], [] ] }`;
+
 describe('POST /publish/batch', () => {
   it('publishes every event and delivers each one (202 when all are accepted)', async () => {
     const events = Array.from({ length: 25 }, (_, n) => order(n));
@@ -75,6 +79,17 @@ describe('POST /publish/batch', () => {
     expect(
       received.map((request) => (JSON.parse(request.body) as { n: number }).n).sort((a, b) => a - b),
     ).toEqual(events.map((event) => event.data.n));
+  });
+
+  it("delivers each event's data byte for byte as written in the batch", async () => {
+    const body = `{"events": [
+      {"tenant_id": "bulk", "topic": "order.created", "data": ${handWritten(1)}},
+      {"tenant_id": "bulk", "topic": "order.created", "data":${handWritten(2)} }
+    ]}`;
+    const response = await api.post<{ results: PublishResult[] }>('/publish/batch', body);
+    expect(response.status).toBe(202);
+    const received = await receiver.waitFor(2, 15000);
+    expect(received.map((request) => request.body).sort()).toEqual([handWritten(1), handWritten(2)]);
   });
 
   it('answers 207 with a result per event, in order, when some events are refused', async () => {
@@ -212,6 +227,17 @@ describe('publishing from the ingest queue', () => {
     expect(reasons[JSON.stringify({ ...order(8), destination_id: 'des_missing' })]).toBe(
       'destination not found',
     );
+  });
+
+  it("delivers the message's data byte for byte", async () => {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl(false),
+        MessageBody: `{"id": "ingest-raw", "tenant_id": "bulk", "topic": "order.created", "data": ${handWritten(3)}}`,
+      }),
+    );
+    const [delivered] = await receiver.waitFor(1, 20000);
+    expect(delivered!.body).toBe(handWritten(3));
   });
 
   it('accepts a single SendMessage too', async () => {

@@ -478,6 +478,14 @@ const cases: Case[] = [
     mentions: /data is \d+ bytes/,
   },
   {
+    name: 'publish: data over MAX_EVENT_DATA_BYTES as sent (whitespace counts: it is delivered)',
+    method: 'POST',
+    path: () => '/publish',
+    body: `{"tenant_id":"${TENANT}","topic":"user.created","data":{"a":1${' '.repeat(MAX_EVENT_DATA_BYTES)}}}`,
+    status: 413,
+    mentions: /data is \d+ bytes/,
+  },
+  {
     name: 'publish: body over the request cap',
     method: 'POST',
     path: () => '/publish',
