@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DestinationAdapter } from '../core/destination-adapter';
+import { CALLER_ID_PATTERN, CALLER_ID_RULE } from '../core/ids';
 
 /**
  * Every request and response shape of /api/v1, once. Requests are parsed with these schemas and
@@ -104,7 +105,7 @@ export function destinationCreateSchemaFor(adapter: DestinationAdapter) {
 
 export const PublishRequestSchema = z.strictObject({
   id: z.string().min(1).optional().describe('Idempotency key; generated (`evt_...`) when omitted.'),
-  tenant_id: z.string().min(1),
+  tenant_id: z.string().regex(CALLER_ID_PATTERN, CALLER_ID_RULE),
   destination_id: z.string().min(1).optional(),
   topic: z.string().optional(),
   eligible_for_retry: z.boolean().optional(),

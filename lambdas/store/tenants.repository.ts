@@ -115,9 +115,14 @@ export class DynamoTenantRepository implements TenantRepository {
     };
   }
 
+  /** Consistent: it answers "does this tenant exist" (auth, destination create) right after a delete. */
   async get(id: string): Promise<Tenant | null> {
     const output = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: { pk: tenantPk(id), sk: tenantSk(id) } }),
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: tenantPk(id), sk: tenantSk(id) },
+        ConsistentRead: true,
+      }),
     );
     return output.Item === undefined ? null : toTenant(output.Item);
   }

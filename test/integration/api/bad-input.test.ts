@@ -390,6 +390,14 @@ const cases: Case[] = [
     mentions: /^tenant_id:/,
   },
   {
+    name: 'publish: tenant_id that cannot be a tenant id',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ tenant_id: 'acme/../other' }),
+    status: 422,
+    mentions: /^tenant_id: must be 1-128 letters/,
+  },
+  {
     name: 'publish: missing data',
     method: 'POST',
     path: () => '/publish',
