@@ -5,8 +5,13 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
+import type { Event } from '../../lambdas/core/model';
+import { publishEvents } from '../../lambdas/core/publish-batch';
+import { createDependencies } from '../../lambdas/handlers/dependencies';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { apiClient, type ApiClient } from '../support/api-client';
+import { recordCommands, type CommandRecorder } from '../support/command-recorder';
+import { runtimeStore } from '../support/runtime-store';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -125,6 +130,72 @@ describe('POST /publish/batch', () => {
     expect(received.map((request) => (JSON.parse(request.body) as { n: number }).n).sort()).toEqual([
       0, 1, 2,
     ]);
+  });
+
+  it("reads each tenant's destinations once per batch, not once per event", async () => {
+    for (const tenant of ['bulk-read-1', 'bulk-read-2']) {
+      expect((await api.put(`/tenants/${tenant}`, {})).status).toBe(201);
+      const created = await api.post(`/tenants/${tenant}/destinations`, {
+        type: 'webhook',
+        topics: '*',
+        config: { url: receiver.url },
+      });
+      expect(created.status).toBe(201);
+    }
+    let recorder: CommandRecorder | undefined;
+    // The API function's own dependencies, observed: every DynamoDB request it sends is recorded.
+    const deps = createDependencies(runtime.env, {
+      instrumentDynamoDb: (client) => {
+        recorder = recordCommands(client);
+      },
+      instrumentSqs: () => undefined,
+    });
+    const inputs = Array.from({ length: 60 }, (_, n) => ({
+      tenant_id: n % 2 === 0 ? 'bulk-read-1' : 'bulk-read-2',
+      topic: 'order.created',
+      data: { n },
+    }));
+    const outcomes = await publishEvents(deps, inputs, (input) => input);
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    const tenantReads = recorder!.commands.filter(
+      (command) => command.operation === 'Query' && command.table === runtime.env.DESTINATIONS_TABLE,
+    );
+    expect(tenantReads).toHaveLength(2);
+    await receiver.waitFor(60, 20000);
+  });
+
+  it("repairs another tenant's stored event that reuses an id published in the same batch", async () => {
+    expect((await api.put('/tenants/bulk-twin', {})).status).toBe(201);
+    const twin = await api.post<{ id: string }>('/tenants/bulk-twin/destinations', {
+      type: 'webhook',
+      topics: '*',
+      config: { url: `${receiver.url}?tenant=bulk-twin` },
+    });
+    // What a publish of bulk-twin's "evt-reused" left when it died between the event and its deliveries.
+    const stored: Event = {
+      id: 'evt-reused',
+      tenant_id: 'bulk-twin',
+      topic: 'order.created',
+      time: new Date().toISOString(),
+      eligible_for_retry: true,
+      metadata: null,
+      data: { tenant: 'bulk-twin' },
+      matched_destination_ids: [twin.body.id],
+    };
+    const store = runtimeStore(runtime);
+    await store.events.createWithDeliveries(stored, []);
+    store.close();
+
+    const response = await api.post<{ results: PublishResult[] }>('/publish/batch', {
+      events: [
+        { ...order(1), id: 'evt-reused', data: { tenant: 'bulk' } },
+        { id: 'evt-reused', tenant_id: 'bulk-twin', topic: 'order.created', data: { tenant: 'bulk-twin' } },
+      ],
+    });
+    expect(response.status).toBe(202);
+    expect(response.body.results.map((result) => result.duplicate)).toEqual([false, true]);
+    const received = await receiver.waitFor(2, 15000);
+    expect(received.map((request) => request.path).sort()).toEqual(['/webhook', '/webhook?tenant=bulk-twin']);
   });
 
   it('refuses the whole body when it has too many events, none, or is not an object of events', async () => {

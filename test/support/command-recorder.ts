@@ -1,13 +1,17 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-/** One request a client sent: the command and, for Query, the index it read. */
+/** One request a client sent: the operation, its table and, for a Query, the index it read. */
 export interface RecordedCommand {
-  command: string;
+  /** `Query`, `BatchGetItem`, `GetItem`... */
+  operation: string;
+  table?: string;
   indexName?: string;
 }
 
 export interface CommandRecorder {
   commands: RecordedCommand[];
+  /** `Query <index>` or the operation alone, in order: what a test compares. */
+  summary(): string[];
   /** Forgets what was recorded so far. */
   clear(): void;
   stop(): void;
@@ -22,9 +26,10 @@ export function recordCommands(client: DynamoDBDocumentClient): CommandRecorder 
   const commands: RecordedCommand[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { IndexName?: string };
+      const input = args.input as { TableName?: string; IndexName?: string };
       commands.push({
-        command: String(context.commandName),
+        operation: String(context.commandName).replace(/Command$/, ''),
+        ...(input.TableName !== undefined ? { table: input.TableName } : {}),
         ...(input.IndexName !== undefined ? { indexName: input.IndexName } : {}),
       });
       return next(args);
@@ -33,6 +38,8 @@ export function recordCommands(client: DynamoDBDocumentClient): CommandRecorder 
   );
   return {
     commands,
+    summary: () =>
+      commands.map(({ operation, indexName }) => (indexName ? `${operation} ${indexName}` : operation)),
     clear: () => {
       commands.length = 0;
     },
