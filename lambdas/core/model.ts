@@ -131,6 +131,11 @@ export interface DeliveryTask {
   manual: boolean;
   /** Present when the event fits in the message; otherwise the deliverer loads it. */
   event?: Event;
+  /**
+   * The destination's `updated_at` when the task was planned: a deliverer whose cached copy is older
+   * reads it again, so a change (a rotated secret, a new URL) applies from the very next delivery.
+   */
+  destination_updated_at?: string;
   /** ISO time the attempt is due; a task seen early (SQS caps delays at 900 s) is re-delayed. */
   due_at: string;
 }
