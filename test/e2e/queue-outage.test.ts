@@ -1,10 +1,9 @@
-import net from 'node:net';
 import { createApiApp } from '../../lambdas/api/app';
 import { createDependencies } from '../../lambdas/handlers/dependencies';
 import { LOST_TASK_GRACE_MS } from '../../lambdas/core/sweep';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { apiClient, eventually, type ApiClient } from '../support/api-client';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { eventually } from '../support/api-client';
+import { closedPort } from '../support/closed-port';
+import { startE2eFixture, type E2eFixture } from '../support/e2e-fixture';
 
 /**
  * The delivery queue is unreachable when an event is published: the API answers 503 (not 202), the
@@ -13,31 +12,18 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
  * pointing at a closed port; it publishes "a while ago" so that the sweeper's grace has passed.
  */
 
-let runtime: LocalRuntime;
-let api: ApiClient;
-let receiver: WebhookReceiver;
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+let fixture: E2eFixture;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ inMemory: true, apiPort: 0 });
-  api = apiClient(runtime.apiUrl, runtime.adminKey);
-  receiver = await startWebhookReceiver();
-  expect((await api.put('/tenants/outage', {})).status).toBe(201);
+  fixture = await startE2eFixture('outage');
 }, 120000);
 
 afterAll(async () => {
-  await receiver?.close();
-  await runtime?.stop();
+  await fixture?.stop();
 });
 
 it('answers 503 when the queue is unreachable, keeps the event, and the sweeper delivers it later', async () => {
+  const { runtime, api, receiver } = fixture;
   const destination = await api.post<{ id: string }>('/tenants/outage/destinations', {
     type: 'webhook',
     topics: '*',

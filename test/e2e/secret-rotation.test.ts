@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { apiClient, type ApiClient } from '../support/api-client';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import type { ApiClient } from '../support/api-client';
+import { startE2eFixture, type E2eFixture } from '../support/e2e-fixture';
+import type { WebhookReceiver } from '../support/webhook-receiver';
 
 /**
  * Secret rotation as a tenant does it (its own token, through the API), checked the way its receiver
@@ -9,20 +9,17 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
  * and under the previous one, which keeps signing during the grace period.
  */
 
-let runtime: LocalRuntime;
+let fixture: E2eFixture;
 let api: ApiClient;
 let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ inMemory: true, apiPort: 0 });
-  api = apiClient(runtime.apiUrl, runtime.adminKey);
-  receiver = await startWebhookReceiver();
-  expect((await api.put('/tenants/rotating', {})).status).toBe(201);
+  fixture = await startE2eFixture('rotating');
+  ({ api, receiver } = fixture);
 }, 120000);
 
 afterAll(async () => {
-  await receiver?.close();
-  await runtime?.stop();
+  await fixture?.stop();
 });
 
 interface WebhookDestination {

@@ -1,7 +1,7 @@
-import net from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { apiClient, eventually, type ApiClient } from '../support/api-client';
+import { closedPort } from '../support/closed-port';
 import { runtimeStore } from '../support/runtime-store';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
@@ -71,14 +71,6 @@ function attemptsReach(eventId: string, count: number, last?: (attempt: Attempt)
     const tail = attempts[count - 1];
     return attempts.length >= count && tail && (!last || last(tail)) ? attempts : undefined;
   });
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 it('delivers a published event, signed per Standard Webhooks, with the data byte for byte', async () => {
