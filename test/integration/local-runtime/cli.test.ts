@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,12 +8,14 @@ import { CONFIG_VARIABLES } from '../../../local/config-variables';
 import { waitUntil } from './wait-until';
 
 /**
- * `npm start` as a user runs it: `tsx bin/local.ts` in its own process group, read through its output
- * and exit code, and stopped the way Ctrl-C stops it: SIGINT to the whole group (tsx and the node
- * process it runs both receive it).
+ * `npm start` as a user runs it: package.json's start command in its own process group, read through
+ * its output and exit code, and stopped the way Ctrl-C stops it: SIGINT to the whole group.
  */
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+/** `node --import tsx bin/local.ts`: one process, so nothing stands between Ctrl-C and its handler. */
+const START_COMMAND = (
+  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start.split(' ');
 const START_TIMEOUT_MS = 90_000;
 
 interface Cli {
@@ -29,7 +32,8 @@ function cleanEnvironment(settings: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 function runCli(args: string[], settings: Record<string, string> = {}): Cli {
-  const child = spawn(TSX, ['bin/local.ts', ...args], {
+  const [command, ...startArgs] = START_COMMAND;
+  const child = spawn(command === 'node' ? process.execPath : command!, [...startArgs, ...args], {
     cwd: PROJECT_ROOT,
     env: cleanEnvironment(settings),
     stdio: ['ignore', 'pipe', 'pipe'],
