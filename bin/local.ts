@@ -69,8 +69,7 @@ function banner(runtime: LocalRuntime, dataDir: string | undefined): string {
 function stopOnSignals(runtime: LocalRuntime): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
-    // tsx relays the signal a terminal already sent the whole process group, so a repeat is no
-    // request to hurry: stop() is bounded (1 s polls plus the batches in flight).
+    // A second Ctrl-C is no request to hurry: stop() is bounded (1 s polls plus the batches in flight).
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping (finishing the batches in flight)…`);

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AppDependencies } from '../core/dependencies';
-import { ForbiddenError, NotFoundError } from '../core/errors';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../core/errors';
 import { authenticate, type Principal } from './auth';
 import { errorResponse, jsonResponse, errorBody } from './http-errors';
 import { openApiRoute } from './openapi';
@@ -45,6 +45,17 @@ function authorise(route: Route, principal: Principal, params: Record<string, st
 }
 
 /**
+ * A tenant token outlives its tenant (it is valid 24 h): once the tenant is deleted the token is
+ * refused, as Outpost does, so it can neither read what is left nor recreate the tenant with PUT.
+ */
+async function requireLiveTenant(deps: AppDependencies, principal: Principal): Promise<void> {
+  if (principal.kind !== 'tenant') return;
+  if (!(await deps.tenants.get(principal.tenantId))) {
+    throw new UnauthorizedError("the token's tenant does not exist");
+  }
+}
+
+/**
  * The whole API as one function of a transport-neutral request: the Lambda handler, the local
  * runtime's HTTP server and tests all call this.
  */
@@ -70,6 +81,7 @@ export function createApiApp(
       if (route.access !== 'public') {
         principal = await authenticate(request.headers.authorization, settings);
         authorise(route, principal, params);
+        await requireLiveTenant(deps, principal);
       }
       const result = await route.handle({
         deps,
@@ -77,6 +89,7 @@ export function createApiApp(
         params,
         query: parseQuery(request.rawQuery),
         body: parseJsonBody(request.body, route.bodyLimitBytes ?? bodyLimit),
+        rawBody: request.body,
         headers: request.headers,
       });
       return jsonResponse(result.status, result.body);

@@ -20,6 +20,8 @@ export interface RouteContext {
   query: QueryValues;
   /** Parsed JSON, or undefined when the request had no body. */
   body: unknown;
+  /** The body as received (publish reads the exact text of `data` from it). */
+  rawBody: string | undefined;
   headers: Record<string, string | undefined>;
 }
 

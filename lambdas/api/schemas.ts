@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DestinationAdapter } from '../core/destination-adapter';
+import { CALLER_ID_PATTERN, CALLER_ID_RULE } from '../core/ids';
 
 /**
  * Every request and response shape of /api/v1, once. Requests are parsed with these schemas and
@@ -104,7 +105,7 @@ export function destinationCreateSchemaFor(adapter: DestinationAdapter) {
 
 export const PublishRequestSchema = z.strictObject({
   id: z.string().min(1).optional().describe('Idempotency key; generated (`evt_...`) when omitted.'),
-  tenant_id: z.string().min(1),
+  tenant_id: z.string().regex(CALLER_ID_PATTERN, CALLER_ID_RULE),
   destination_id: z.string().min(1).optional(),
   topic: z.string().optional(),
   eligible_for_retry: z.boolean().optional(),
@@ -133,12 +134,18 @@ export const RetryRequestSchema = z.strictObject({
 
 // ---- query parameters -------------------------------------------------------------------------
 
-const listParam = z.union([z.string(), z.array(z.string())]).transform((value) =>
-  (Array.isArray(value) ? value : [value])
-    .flatMap((item) => item.split(','))
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0),
-);
+/** Values of one list parameter: each becomes a filter condition, and DynamoDB caps an expression at 4 KB. */
+const MAX_LIST_VALUES = 50;
+
+const listParam = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) =>
+    (Array.isArray(value) ? value : [value])
+      .flatMap((item) => item.split(','))
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  )
+  .pipe(z.array(z.string()).max(MAX_LIST_VALUES, `at most ${MAX_LIST_VALUES} values`));
 
 const timeParam = z
   .string()
@@ -169,12 +176,16 @@ export type Include = (typeof INCLUDE_VALUES)[number];
 
 const includeParam = listParam.pipe(z.array(z.enum(INCLUDE_VALUES)));
 
-export const TenantListQuerySchema = z.object({
+/**
+ * Query schemas are strict: a misspelt parameter is a 400 naming it, not a filter silently dropped.
+ * They accept what Outpost's OpenAPI document lists and its SDK (1.6.0) sends for each route.
+ */
+export const TenantListQuerySchema = z.strictObject({
   id: listParam.optional(),
   ...paginationParams(20, 100, 'created_at'),
 });
 
-export const EventListQuerySchema = z.object({
+export const EventListQuerySchema = z.strictObject({
   id: listParam.optional(),
   tenant_id: listParam.optional(),
   destination_id: listParam.optional(),
@@ -183,10 +194,11 @@ export const EventListQuerySchema = z.object({
   ...paginationParams(100, 1000, 'time'),
 });
 
-export const AttemptListQuerySchema = z.object({
+export const AttemptListQuerySchema = z.strictObject({
   tenant_id: listParam.optional(),
   event_id: listParam.optional(),
   destination_id: listParam.optional(),
+  destination_type: listParam.optional(),
   status: z.enum(['success', 'failed']).optional(),
   topic: listParam.optional(),
   include: includeParam.optional(),
@@ -197,20 +209,21 @@ export const AttemptListQuerySchema = z.object({
 export const DestinationAttemptListQuerySchema = AttemptListQuerySchema.omit({
   tenant_id: true,
   destination_id: true,
+  destination_type: true,
 });
 
-export const TenantScopeQuerySchema = z.object({ tenant_id: z.string().min(1).optional() });
+export const TenantScopeQuerySchema = z.strictObject({ tenant_id: z.string().min(1).optional() });
 
 export const AttemptGetQuerySchema = TenantScopeQuerySchema.extend({ include: includeParam.optional() });
 
 export const DestinationAttemptGetQuerySchema = AttemptGetQuerySchema.omit({ tenant_id: true });
 
-export const DestinationListQuerySchema = z.object({
+export const DestinationListQuerySchema = z.strictObject({
   type: listParam.optional(),
   topics: listParam.optional(),
 });
 
-export const PortalQuerySchema = z.object({ theme: z.enum(['light', 'dark']).optional() });
+export const PortalQuerySchema = z.strictObject({ theme: z.enum(['light', 'dark']).optional() });
 
 // ---- responses --------------------------------------------------------------------------------
 
@@ -372,7 +385,7 @@ export type Pagination = z.output<typeof SeekPaginationSchema>;
 
 export const DELIVERY_STATUSES = ['queued', 'retrying', 'success', 'failed', 'skipped'] as const;
 
-export const DeliveryListQuerySchema = z.object({
+export const DeliveryListQuerySchema = z.strictObject({
   status: listParam.pipe(z.array(z.enum(DELIVERY_STATUSES))).optional(),
   ...timeParams,
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -157,13 +157,18 @@ export class Deliverer {
   /**
    * The destination from the warm cache, except that "deleted" and "disabled" are read again: they end
    * the delivery for good (failed, skipped), while a stale enabled entry at worst sends once more
-   * within the cache's few seconds. So a destination enabled a moment ago is never skipped.
+   * within the cache's few seconds. So a destination enabled a moment ago is never skipped. An entry
+   * older than the destination the task was planned with is read again too.
    */
   private async currentDestination(task: DeliveryTask): Promise<Destination | null> {
     const key = `${task.tenant_id}/${task.destination_id}`;
     const load = () => this.deps.destinations.get(task.tenant_id, task.destination_id);
     const cached = await this.destinationCache.getOrLoad(key, load);
-    if (cached && !cached.disabled_at) return cached;
+    const outdated =
+      cached !== null &&
+      task.destination_updated_at !== undefined &&
+      Date.parse(cached.updated_at) < Date.parse(task.destination_updated_at);
+    if (cached && !cached.disabled_at && !outdated) return cached;
     const fresh = await load();
     this.destinationCache.set(key, fresh);
     return fresh;

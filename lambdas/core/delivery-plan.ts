@@ -13,7 +13,7 @@ export const INLINE_EVENT_MAX_BYTES = 200 * 1024;
 /** The delivery record and first task for one (event, destination) pair, due now. */
 export function planDelivery(
   event: Event,
-  destination: Pick<Destination, 'id' | 'type'>,
+  destination: Pick<Destination, 'id' | 'type'> & Partial<Pick<Destination, 'updated_at'>>,
   now: Date,
   options: { manual?: boolean; attemptNumber?: number } = {},
 ): { delivery: Delivery; task: DeliveryTask } {
@@ -35,7 +35,9 @@ export function planDelivery(
     reason: null,
     updated_at: dueAt,
   };
-  return { delivery, task: taskFor(delivery, event, options.manual ?? false) };
+  const task = taskFor(delivery, event, options.manual ?? false);
+  if (destination.updated_at !== undefined) task.destination_updated_at = destination.updated_at;
+  return { delivery, task };
 }
 
 /** The task for a delivery's next attempt; without `event` (or when it is too big) the deliverer loads it. */

@@ -22,3 +22,6 @@ export function newEventId(): string {
  * Ids chosen by callers end up in URL paths and storage keys: printable, no `/`, `?`, `#` or spaces.
  */
 export const CALLER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}$/;
+
+/** What CALLER_ID_PATTERN asks for, as a field message says it. */
+export const CALLER_ID_RULE = 'must be 1-128 letters, digits or ._:@+=- and start with a letter or digit';

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AppDependencies } from './dependencies';
 import { planDelivery, taskFor } from './delivery-plan';
-import {
-  BadRequestError,
-  ConflictError,
-  DestinationNotFoundError,
-  EventNotFoundError,
-  ValidationError,
-} from './errors';
+import { BadRequestError, ConflictError, ValidationError } from './errors';
+import { findRetryTarget } from './event-lookup';
 import { explainFilter } from './filter';
 import type { Delivery, DeliveryTask, Destination, Event } from './model';
 import { enqueue } from './publish';
@@ -31,13 +26,7 @@ export async function retryDelivery(
   tenantId: string | undefined,
   input: RetryInput,
 ): Promise<void> {
-  const event =
-    tenantId === undefined
-      ? await deps.events.findById(input.event_id)
-      : await deps.events.get(tenantId, input.event_id);
-  if (!event) throw new EventNotFoundError();
-  const destination = await deps.destinations.get(event.tenant_id, input.destination_id);
-  if (!destination) throw new DestinationNotFoundError();
+  const { event, destination } = await findRetryTarget(deps, tenantId, input);
   if (destination.disabled_at !== null) throw new BadRequestError('destination is disabled');
   const mismatch = whyNotRoutable(destination, event);
   if (mismatch) throw new BadRequestError(mismatch);

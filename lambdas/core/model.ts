@@ -45,8 +45,19 @@ export interface Event {
   time: string;
   eligible_for_retry: boolean;
   metadata: StringMap | null;
+  /** `data_json` parsed: what filters, key templates and the API read. */
   data: JsonObject;
+  /**
+   * The exact JSON text of `data` as the producer sent it, which is what destinations receive
+   * (DESIGN.md §4: byte for byte). Absent on events built in code, whose data is serialised.
+   */
+  data_json?: string;
   matched_destination_ids: string[];
+}
+
+/** The bytes of a delivery: the event's data exactly as published. Every adapter builds its body from this. */
+export function eventDataJson(event: Pick<Event, 'data' | 'data_json'>): string {
+  return event.data_json ?? JSON.stringify(event.data);
 }
 
 export type AttemptStatus = 'success' | 'failed';
@@ -120,6 +131,11 @@ export interface DeliveryTask {
   manual: boolean;
   /** Present when the event fits in the message; otherwise the deliverer loads it. */
   event?: Event;
+  /**
+   * The destination's `updated_at` when the task was planned: a deliverer whose cached copy is older
+   * reads it again, so a change (a rotated secret, a new URL) applies from the very next delivery.
+   */
+  destination_updated_at?: string;
   /** ISO time the attempt is due; a task seen early (SQS caps delays at 900 s) is re-delayed. */
   due_at: string;
 }

@@ -79,8 +79,11 @@ export interface EventRepository {
     deliveries: Delivery[],
   ): Promise<{ created: true } | { created: false; existing: Event }>;
   get(tenantId: string, eventId: string): Promise<Event | null>;
-  /** Admin lookup of an event id without a tenant. */
-  findById(eventId: string): Promise<Event | null>;
+  /**
+   * Admin lookup of an event id without a tenant: the tenants that have an event with this id.
+   * Producers choose event ids, which are unique per tenant only, so there may be several.
+   */
+  tenantIdsForEvent(eventId: string): Promise<string[]>;
   list(query: EventQuery): Promise<Page<Event>>;
 }
 
@@ -120,6 +123,7 @@ export interface AttemptQuery extends PageRequest {
   tenantIds?: string[];
   eventIds?: string[];
   destinationIds?: string[];
+  destinationTypes?: string[];
   status?: AttemptStatus;
   topics?: string[];
   time?: TimeRange;

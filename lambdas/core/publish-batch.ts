@@ -1,5 +1,5 @@
 import type { AppDependencies } from './dependencies';
-import type { ScheduledTask, TaskQueue } from './ports';
+import type { ScheduledTask, TaskQueue, TenantRepository } from './ports';
 import { EnqueueFailedError, publishEvent, type PublishInput, type PublishResult } from './publish';
 
 /** One event of a batch: published, or the error that stopped it (a DomainError, or an outage). */
@@ -11,7 +11,8 @@ const PUBLISH_CONCURRENCY = 10;
 /**
  * Publishes a batch (POST /publish/batch, the ingest queue): each event goes through publishEvent on
  * its own, so one bad event never fails the others; their delivery tasks are collected and enqueued
- * together, ten to a SendMessageBatch call, instead of one call per event. Each outcome is reported
+ * together, ten to a SendMessageBatch call, instead of one call per event, and each tenant's
+ * destinations are read once for the batch, not once per event. Each outcome is reported
  * only after the enqueue: if it fails, every event that had tasks gets an EnqueueFailedError (the
  * events and their `queued` deliveries are stored, so the sweeper or a retry with the same id sends them).
  *
@@ -25,6 +26,8 @@ export async function publishEvents<T>(
 ): Promise<BatchItemOutcome[]> {
   const collected: Array<{ index: number; tasks: ScheduledTask[] }> = [];
   const outcomes: BatchItemOutcome[] = new Array<BatchItemOutcome>(items.length);
+  const tenantOf: string[] = new Array<string>(items.length);
+  const tenants = readOncePerTenant(deps.tenants);
   // An id repeated within the batch waits for its first occurrence, so the first one is the original
   // and the later ones are its duplicates, whatever order the workers finish in.
   const firstOccurrence = new Map<string, Promise<void>>();
@@ -35,7 +38,7 @@ export async function publishEvents<T>(
         collected.push({ index, tasks });
       },
     };
-    const result = await publishEvent({ ...deps, queue: collector }, input);
+    const result = await publishEvent({ ...deps, tenants, queue: collector }, input);
     outcomes[index] = { ok: true, result };
   };
   const worker = async (): Promise<void> => {
@@ -43,7 +46,8 @@ export async function publishEvents<T>(
       const index = next++;
       try {
         const input = decode(items[index]!);
-        const key = input.id === undefined ? undefined : JSON.stringify([input.tenant_id, input.id]);
+        tenantOf[index] = input.tenant_id;
+        const key = input.id === undefined ? undefined : eventKey(input.tenant_id, input.id);
         const earlier = key === undefined ? undefined : firstOccurrence.get(key);
         const published = (earlier ?? Promise.resolve()).then(() => publishItem(index, input));
         if (key !== undefined && earlier === undefined)
@@ -59,14 +63,19 @@ export async function publishEvents<T>(
   };
   await Promise.all(Array.from({ length: Math.min(PUBLISH_CONCURRENCY, items.length) }, worker));
 
-  // An id repeated within the batch: its first publish enqueues; the repeat (duplicate) would send again.
+  // An id repeated within the batch for the same tenant: its first publish enqueues; the repeat
+  // (duplicate) would send again. Another tenant's event with the same id is another event.
+  const keyOf = (index: number, outcome: { result: PublishResult }) =>
+    eventKey(tenantOf[index]!, outcome.result.id);
   const createdHere = new Set(
-    outcomes.flatMap((outcome) => (outcome.ok && !outcome.result.duplicate ? [outcome.result.id] : [])),
+    outcomes.flatMap((outcome, index) =>
+      outcome.ok && !outcome.result.duplicate ? [keyOf(index, outcome)] : [],
+    ),
   );
   const tasks = collected
     .filter(({ index }) => {
       const outcome = outcomes[index]!;
-      return !(outcome.ok && outcome.result.duplicate && createdHere.has(outcome.result.id));
+      return !(outcome.ok && outcome.result.duplicate && createdHere.has(keyOf(index, outcome)));
     })
     .flatMap((entry) => entry.tasks);
   if (tasks.length === 0) return outcomes;
@@ -76,4 +85,22 @@ export async function publishEvents<T>(
     for (const { index } of collected) outcomes[index] = { ok: false, error: new EnqueueFailedError(cause) };
   }
   return outcomes;
+}
+
+const eventKey = (tenantId: string, eventId: string): string => JSON.stringify([tenantId, eventId]);
+
+/** The tenant repository with `getWithDestinations` read once per tenant for the life of one batch. */
+function readOncePerTenant(tenants: TenantRepository): TenantRepository {
+  const reads = new Map<string, ReturnType<TenantRepository['getWithDestinations']>>();
+  return {
+    upsert: (id, metadata, now) => tenants.upsert(id, metadata, now),
+    get: (id) => tenants.get(id),
+    delete: (id) => tenants.delete(id),
+    list: (request) => tenants.list(request),
+    getWithDestinations: (id) => {
+      const read = reads.get(id) ?? tenants.getWithDestinations(id);
+      reads.set(id, read);
+      return read;
+    },
+  };
 }

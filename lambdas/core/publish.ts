@@ -3,7 +3,15 @@ import { ENQUEUE_FAILED_REASON, planDelivery } from './delivery-plan';
 import { DestinationNotFoundError, PayloadTooLargeError, ValidationError } from './errors';
 import { matchesFilter } from './filter';
 import { CALLER_ID_PATTERN, newEventId } from './ids';
-import type { Delivery, DeliveryTask, Destination, Event, JsonObject, StringMap } from './model';
+import {
+  eventDataJson,
+  type Delivery,
+  type DeliveryTask,
+  type Destination,
+  type Event,
+  type JsonObject,
+  type StringMap,
+} from './model';
 import { TasksNotEnqueuedError } from './ports';
 import { pendingTaskPresumedLost, takeOver } from './sweep';
 import { matchesTopic, validatePublishTopic } from './topics';
@@ -17,6 +25,8 @@ export interface PublishInput {
   time?: string;
   metadata?: StringMap | null;
   data: JsonObject;
+  /** `data` as the producer wrote it (lambdas/api/publish-request.ts): stored and delivered as is. */
+  data_json?: string;
 }
 
 export interface PublishResult {
@@ -49,7 +59,7 @@ export async function publishEvent(deps: AppDependencies, input: PublishInput): 
     problems.push('id: must be 1-128 letters, digits or ._:@+=- and start with a letter or digit');
   }
   if (problems.length > 0) throw new ValidationError('validation error', problems);
-  const dataBytes = Buffer.byteLength(JSON.stringify(input.data));
+  const dataBytes = Buffer.byteLength(eventDataJson(input));
   if (dataBytes > deps.config.api.maxEventDataBytes) {
     throw new PayloadTooLargeError(
       `data is ${dataBytes} bytes; the limit is ${deps.config.api.maxEventDataBytes}`,
@@ -68,6 +78,7 @@ export async function publishEvent(deps: AppDependencies, input: PublishInput): 
     eligible_for_retry: input.eligible_for_retry ?? true,
     metadata: input.metadata && Object.keys(input.metadata).length > 0 ? input.metadata : null,
     data: input.data,
+    data_json: eventDataJson(input),
     matched_destination_ids: [],
   };
   const matching = candidates.filter(

@@ -1,6 +1,6 @@
 import type { AppDependencies } from './dependencies';
 import { TenantNotFoundError, ValidationError } from './errors';
-import { CALLER_ID_PATTERN } from './ids';
+import { CALLER_ID_PATTERN, CALLER_ID_RULE } from './ids';
 import type { StringMap, Tenant } from './model';
 import type { Page, PageRequest } from './ports';
 import { tenantTopics } from './topics';
@@ -17,9 +17,7 @@ export async function upsertTenant(
   metadata: StringMap | null,
 ): Promise<{ tenant: TenantDetails; created: boolean }> {
   if (!CALLER_ID_PATTERN.test(tenantId)) {
-    throw new ValidationError('validation error', [
-      'tenant_id: must be 1-128 letters, digits or ._:@+=- and start with a letter or digit',
-    ]);
+    throw new ValidationError('validation error', [`tenant_id: ${CALLER_ID_RULE}`]);
   }
   const stored = metadata && Object.keys(metadata).length > 0 ? metadata : null;
   const { tenant, created } = await deps.tenants.upsert(tenantId, stored, deps.clock.now().toISOString());

@@ -1,6 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
 import type { DestinationTypeMetadata } from '../core/destination-adapter';
+import { eventDataJson } from '../core/model';
 import {
   awsAdapterCommon,
   awsIcon,
@@ -127,7 +128,7 @@ export const awsEventBridgeAdapter: DestinationDefinition<EventBridgeRequest> = 
         EventBusName: config.event_bus_name ?? '',
         Source: config.source ?? '',
         DetailType: detailType,
-        Detail: JSON.stringify(event.data),
+        Detail: eventDataJson(event),
         Time: new Date(event.time),
       },
     };

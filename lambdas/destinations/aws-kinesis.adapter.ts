@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DestinationTypeMetadata } from '../core/destination-adapter';
+import { eventDataJson } from '../core/model';
 import {
   awsAdapterCommon,
   awsIcon,
@@ -95,7 +96,7 @@ export const awsKinesisAdapter: DestinationDefinition<KinesisRequest> = {
     const record = {
       StreamName: destination.config.stream_name ?? '',
       PartitionKey: fitPartitionKey(key),
-      Data: Buffer.from(JSON.stringify(event.data), 'utf8'),
+      Data: Buffer.from(eventDataJson(event), 'utf8'),
     };
     if (destination.config.metadata_in_payload !== 'true') return record;
     return { ...record, Data: withMetadata(Buffer.from(record.Data), event, destination) };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { StorageClass } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { DestinationTypeMetadata } from '../core/destination-adapter';
-import type { Event, StringMap } from '../core/model';
+import { eventDataJson, type Event, type StringMap } from '../core/model';
 import {
   awsAdapterCommon,
   awsIcon,
@@ -135,7 +135,7 @@ export const awsS3Adapter: DestinationDefinition<S3Request> = {
 
   format(event, destination) {
     const { config } = destination;
-    const body = JSON.stringify(event.data);
+    const body = eventDataJson(event);
     return {
       Bucket: config.bucket ?? '',
       Key: objectKey(event, config.key_template),

@@ -1,6 +1,7 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import type { DestinationTypeMetadata } from '../core/destination-adapter';
+import { eventDataJson } from '../core/model';
 import {
   awsAdapterCommon,
   awsIcon,
@@ -77,7 +78,7 @@ export const awsSnsAdapter: DestinationDefinition<SnsRequest> = {
     const topicArn = destination.config.topic_arn ?? '';
     return {
       TopicArn: topicArn,
-      Message: JSON.stringify(event.data),
+      Message: eventDataJson(event),
       MessageAttributes: stringAttributes(messageMetadata(event, destination)),
       ...(isFifo(topicArn) ? fifoFields(event) : {}),
     };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import type { DestinationTypeMetadata } from '../core/destination-adapter';
-import type { Event } from '../core/model';
+import { eventDataJson, type Event } from '../core/model';
 import { AWS_CREDENTIAL_FIELDS } from './aws-credentials';
 import {
   awsAdapterCommon,
@@ -98,7 +98,7 @@ export const awsSqsAdapter: DestinationDefinition<SqsRequest> = {
     const queueUrl = destination.config.queue_url ?? '';
     return {
       QueueUrl: queueUrl,
-      MessageBody: JSON.stringify(event.data),
+      MessageBody: eventDataJson(event),
       MessageAttributes: stringAttributes(messageMetadata(event, destination)),
       ...(isFifo(queueUrl) ? fifoFields(event) : {}),
     };

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { z } from 'zod';
 import type { DestinationAdapter, DestinationField } from '../core/destination-adapter';
 import { ValidationError } from '../core/errors';
-import type { Destination, Event, StringMap } from '../core/model';
+import { eventDataJson, type Destination, type Event, type StringMap } from '../core/model';
 import { evaluateTemplate, templateInput } from './key-template';
 import { forbiddenAddressReason } from './target-guard';
 
@@ -115,9 +115,9 @@ export function hostTargetProblem(host: string): string | undefined {
   return reason === undefined ? undefined : `must not point at a forbidden address (${reason})`;
 }
 
-/** Message bytes of a delivery: the event's data as JSON, exactly what webhooks send. */
+/** Message bytes of a delivery: the event's data as published, exactly what webhooks send. */
 export function messageBody(event: Event): Buffer {
-  return Buffer.from(JSON.stringify(event.data), 'utf8');
+  return Buffer.from(eventDataJson(event), 'utf8');
 }
 
 /** Error text for an attempt record, capped like responses are. */

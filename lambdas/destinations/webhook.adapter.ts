@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CredentialsContext, DestinationTypeMetadata } from '../core/destination-adapter';
 import { ValidationError } from '../core/errors';
-import type { Destination, Event, StringMap } from '../core/model';
+import { eventDataJson, type Destination, type Event, type StringMap } from '../core/model';
 import {
   generateSecret,
   secretProblem,
@@ -321,7 +321,7 @@ export const webhookAdapter: DestinationDefinition<WebhookRequest> = {
   format(event, destination, ctx) {
     const config = destination.config;
     const format = formatOf(config);
-    const body = JSON.stringify(event.data);
+    const body = eventDataJson(event);
     const headers: StringMap = {
       ...parseCustomHeaders(config.custom_headers),
       ...metadataHeaders(event, destination),

@@ -1,8 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { validateBody } from '../api/request';
-import { PublishRequestSchema } from '../api/schemas';
+import { decodePublishRequest, publishDataText } from '../api/publish-request';
 import { BadRequestError, DomainError } from '../core/errors';
 import { publishEvents } from '../core/publish-batch';
 import { createDependencies, createSqsClient, type AwsInstrumentation } from './dependencies';
@@ -31,7 +30,7 @@ export function createHandler(
   if (!deadLetterQueueUrl) throw new Error('INGEST_DEAD_LETTER_QUEUE_URL is required');
   return async (event) => {
     const outcomes = await publishEvents(deps, event.Records, (record) =>
-      validateBody(PublishRequestSchema, parseBody(record)),
+      decodePublishRequest(parseBody(record), publishDataText(record.body)),
     );
     const rejected: DeadLetter[] = [];
     const batchItemFailures: SQSBatchItemFailure[] = [];

@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attempt } from '../core/model';
 import type { AttemptQuery, AttemptRepository, Page } from '../core/ports';
-import type { StoredItem } from './batch-operations';
+import { batchGetInOrder, type StoredItem } from './batch-operations';
 import { ExpressionBuilder } from './expression-builder';
-import { keyFromIdIndex } from './id-index';
+import { checkNamedLookups, keysFromIdIndex } from './id-index';
 import {
   ALL_ATTEMPTS_PARTITION,
   attemptIdKey,
@@ -14,7 +14,7 @@ import {
   tenantPk,
   timeSortKey,
 } from './keys';
-import type { TimeIndex } from './seek-pagination';
+import { pageOfItems, queryAll, timeIndexQuery, type TimeIndex } from './seek-pagination';
 import { listTimeOrdered, nonEmpty } from './time-ordered-list';
 
 const ALL_ATTEMPTS_INDEX: TimeIndex = {
@@ -26,6 +26,9 @@ const ALL_ATTEMPTS_INDEX: TimeIndex = {
 
 /** Admin lookup without a tenant. */
 const ATTEMPTS_BY_ID = { indexName: 'attempts-by-id', partitionAttribute: 'gsi5pk' };
+
+/** Attempts of several events are cut into pages in memory, in the order of `attempts-by-event`. */
+const ATTEMPTS_OF_EVENTS = { listingId: 'attempts:event_id', sortAttribute: 'gsi3sk' };
 
 /**
  * Attempts: `TENANT#<tenant>` / `ATTEMPT#<id>` in the attempts table, indexed by the tenant's time,
@@ -64,16 +67,29 @@ export class DynamoAttemptRepository implements AttemptRepository {
   }
 
   async get(tenantId: string | undefined, attemptId: string): Promise<Attempt | null> {
-    const key =
+    // Attempt ids are derived from (tenant, event, destination, number): one match at most.
+    const [key] =
       tenantId !== undefined
-        ? { pk: tenantPk(tenantId), sk: attemptSk(attemptId) }
-        : await keyFromIdIndex(this.client, this.table, ATTEMPTS_BY_ID, attemptIdKey(attemptId));
+        ? [{ pk: tenantPk(tenantId), sk: attemptSk(attemptId) }]
+        : await keysFromIdIndex(this.client, this.table, ATTEMPTS_BY_ID, attemptIdKey(attemptId));
     if (key === undefined) return null;
     const output = await this.client.send(new GetCommand({ TableName: this.table, Key: key }));
     return output.Item === undefined ? null : toAttempt(output.Item);
   }
 
   async list(query: AttemptQuery): Promise<Page<Attempt>> {
+    const { eventIds, tenantIds } = query;
+    const empty = [eventIds, tenantIds, query.destinationIds, query.destinationTypes, query.topics].some(
+      (values) => values?.length === 0,
+    );
+    if (empty) return { models: [], next: null, prev: null };
+    if (eventIds !== undefined) {
+      if (tenantIds === undefined) {
+        throw new Error('attempts of an event id need its tenants: see EventRepository.tenantIdsForEvent');
+      }
+      checkNamedLookups(eventIds, tenantIds, 'event_id');
+      if (eventIds.length * tenantIds.length > 1) return this.listOfEvents(query, tenantIds, eventIds);
+    }
     const builder = new ExpressionBuilder();
     const page = await listTimeOrdered(
       this.client,
@@ -81,35 +97,78 @@ export class DynamoAttemptRepository implements AttemptRepository {
       { tenant: (tenantId) => tenantIndex(tenantId, query), allTenants: ALL_ATTEMPTS_INDEX },
       builder,
       {
-        tenantIds: query.tenantIds,
-        filters: [
-          nonEmpty(query.eventIds, (ids) => builder.in('event_id', ids)),
-          nonEmpty(query.destinationIds, (ids) => builder.in('destination_id', ids)),
-          query.status !== undefined ? builder.equals('status', query.status) : undefined,
-          nonEmpty(query.topics, (topics) => builder.in('topic', topics)),
-        ],
+        tenantIds,
+        filters: attemptFilters(builder, query),
         time: query.time,
         request: query,
-        matchesNothing: [query.eventIds, query.destinationIds, query.topics].some(
-          (values) => values?.length === 0,
-        ),
+        matchesNothing: false,
       },
     );
     return { models: page.items.map(toAttempt), next: page.next, prev: page.prev };
   }
+
+  /**
+   * Attempts of several named events (or of one event id several tenants use) come from each
+   * (tenant, event) partition of `attempts-by-event`, never from a filter over a whole history. An
+   * event has few attempts (its destinations times their tries), so the partitions are read whole,
+   * filtered inside DynamoDB, merged, and the page is cut from them in memory.
+   */
+  private async listOfEvents(
+    query: AttemptQuery,
+    tenantIds: readonly string[],
+    eventIds: readonly string[],
+  ): Promise<Page<Attempt>> {
+    const partitions = tenantIds.flatMap((tenantId) =>
+      eventIds.map((eventId) => eventIndex(tenantId, eventId)),
+    );
+    const read = await Promise.all(
+      partitions.map((index) => {
+        const builder = new ExpressionBuilder();
+        const eventQuery = timeIndexQuery(
+          this.table,
+          index,
+          builder,
+          attemptFilters(builder, query),
+          query.time,
+        );
+        return eventQuery === undefined ? [] : queryAll(this.client, eventQuery.input);
+      }),
+    );
+    const page = pageOfItems(read.flat(), ATTEMPTS_OF_EVENTS, query);
+    const items = await batchGetInOrder(
+      this.client,
+      this.table,
+      page.items.map((item) => ({ pk: String(item.pk), sk: String(item.sk) })),
+    );
+    return { models: items.map(toAttempt), next: page.next, prev: page.prev };
+  }
+}
+
+/** The conditions on an attempt's own attributes, as filters on any of the attempt indexes. */
+function attemptFilters(builder: ExpressionBuilder, query: AttemptQuery): string[] {
+  const filters = [
+    nonEmpty(query.eventIds, (ids) => builder.in('event_id', ids)),
+    nonEmpty(query.destinationIds, (ids) => builder.in('destination_id', ids)),
+    nonEmpty(query.destinationTypes, (types) => builder.in('destination_type', types)),
+    query.status !== undefined ? builder.equals('status', query.status) : undefined,
+    nonEmpty(query.topics, (topics) => builder.in('topic', topics)),
+  ];
+  return filters.filter((filter): filter is string => filter !== undefined);
+}
+
+function eventIndex(tenantId: string, eventId: string): TimeIndex {
+  return {
+    indexName: 'attempts-by-event',
+    partitionAttribute: 'gsi3pk',
+    partition: tenantEventPk(tenantId, eventId),
+    sortAttribute: 'gsi3sk',
+  };
 }
 
 /** The narrowest index for one tenant: one event's attempts, one destination's, or all of them. */
 function tenantIndex(tenantId: string, query: AttemptQuery): TimeIndex {
   const [eventId] = query.eventIds ?? [];
-  if (query.eventIds?.length === 1 && eventId !== undefined) {
-    return {
-      indexName: 'attempts-by-event',
-      partitionAttribute: 'gsi3pk',
-      partition: tenantEventPk(tenantId, eventId),
-      sortAttribute: 'gsi3sk',
-    };
-  }
+  if (query.eventIds?.length === 1 && eventId !== undefined) return eventIndex(tenantId, eventId);
   const [destinationId] = query.destinationIds ?? [];
   if (query.destinationIds?.length === 1 && destinationId !== undefined) {
     return {

@@ -45,16 +45,26 @@ export async function seekPage(
 ): Promise<SeekResult> {
   const indexId = query.input.IndexName ?? query.input.TableName;
   const cursor = readCursor(request, indexId);
-  const backwards = cursor?.d === 'prev';
-  const ascending = request.dir === 'asc';
   // One extra item tells whether anything lies beyond the page.
-  const read = await readItems(
-    client,
-    query,
-    backwards ? !ascending : ascending,
-    cursor?.k,
-    request.limit + 1,
-  );
+  const read = await readItems(client, query, readsForward(request, cursor), cursor?.k, request.limit + 1);
+  return pageFromRead(read, request, cursor, indexId, query.keyAttributes);
+}
+
+/** A `prev` cursor reads against the listing's direction, from the page's first item back. */
+function readsForward(request: PageRequest, cursor: Cursor | undefined): boolean {
+  const ascending = request.dir === 'asc';
+  return cursor?.d === 'prev' ? !ascending : ascending;
+}
+
+/** The page and its cursors from up to limit + 1 items read, in reading order, past the cursor. */
+function pageFromRead(
+  read: StoredItem[],
+  request: PageRequest,
+  cursor: Cursor | undefined,
+  indexId: string,
+  keyAttributes: readonly string[],
+): SeekResult {
+  const backwards = cursor?.d === 'prev';
   const hasMore = read.length > request.limit;
   const items = read.slice(0, request.limit);
   if (backwards) items.reverse();
@@ -62,10 +72,59 @@ export async function seekPage(
   const first = items[0];
   const last = items[items.length - 1];
   const encode = (item: StoredItem | undefined, d: CursorDirection, when: boolean): string | null =>
-    item !== undefined && when ? writeCursor({ i: indexId, d, k: pick(item, query.keyAttributes) }) : null;
+    item !== undefined && when ? writeCursor({ i: indexId, d, k: pick(item, keyAttributes) }) : null;
   return backwards
     ? { items, next: encode(last, 'next', true), prev: encode(first, 'prev', hasMore) }
     : { items, next: encode(last, 'next', hasMore), prev: encode(first, 'prev', cursor !== undefined) };
+}
+
+/** Where an item lies in a listing of `sortAttribute` order; the table key breaks ties. */
+export interface ItemOrder {
+  /** Names the listing in its cursors, as an index name does for seekPage. */
+  listingId: string;
+  sortAttribute: string;
+}
+
+/**
+ * A page of a bounded set of items already read (by key, or whole small partitions), with the same
+ * cursors and semantics as seekPage: what id lookups answer instead of filtering a whole index.
+ */
+export function pageOfItems(
+  items: readonly StoredItem[],
+  order: ItemOrder,
+  request: PageRequest,
+): SeekResult {
+  const cursor = readCursor(request, order.listingId);
+  const keyAttributes = ['pk', 'sk', order.sortAttribute];
+  const position = (item: StoredItem): string[] =>
+    [order.sortAttribute, 'pk', 'sk'].map((name) => String(item[name]));
+  const compare = (a: string[], b: string[]): number => {
+    const differs = a.findIndex((part, index) => part !== b[index]);
+    return differs === -1 ? 0 : a[differs]! < b[differs]! ? -1 : 1;
+  };
+  const forward = readsForward(request, cursor);
+  const sign = forward ? 1 : -1;
+  const from = cursor === undefined ? undefined : position(cursor.k);
+  const read = [...items]
+    .sort((a, b) => sign * compare(position(a), position(b)))
+    .filter((item) => from === undefined || sign * compare(position(item), from) > 0)
+    .slice(0, request.limit + 1);
+  return pageFromRead(read, request, cursor, order.listingId, keyAttributes);
+}
+
+/** Every item of a query (a partition known to be small), all pages of it. */
+export async function queryAll(
+  client: DynamoDBDocumentClient,
+  input: SeekQuery['input'],
+): Promise<StoredItem[]> {
+  const items: StoredItem[] = [];
+  let exclusiveStartKey: StoredItem | undefined;
+  do {
+    const output = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey }));
+    items.push(...(output.Items ?? []));
+    exclusiveStartKey = output.LastEvaluatedKey;
+  } while (exclusiveStartKey !== undefined);
+  return items;
 }
 
 async function readItems(
@@ -182,6 +241,38 @@ export interface TimeIndex {
   sortAttribute: string;
 }
 
+/**
+ * The Query of one partition of a time-ordered index, with optional time range and filter conditions;
+ * undefined when the range is empty (DynamoDB rejects a BETWEEN with reversed bounds).
+ */
+export function timeIndexQuery(
+  table: string,
+  index: TimeIndex,
+  builder: ExpressionBuilder,
+  filters: readonly string[],
+  time: TimeRange | undefined,
+): SeekQuery | undefined {
+  const bounds = timeBounds(time ?? {});
+  if (bounds.lower !== undefined && bounds.upper !== undefined && bounds.upper < bounds.lower) {
+    return undefined;
+  }
+  const keyCondition = allOf([
+    builder.equals(index.partitionAttribute, index.partition),
+    timeRangeCondition(builder, index.sortAttribute, bounds),
+  ]);
+  const filter = allOf(filters);
+  return {
+    input: {
+      TableName: table,
+      IndexName: index.indexName,
+      KeyConditionExpression: keyCondition,
+      ...(filter !== undefined ? { FilterExpression: filter } : {}),
+      ...builder.attributes(),
+    },
+    keyAttributes: ['pk', 'sk', index.partitionAttribute, index.sortAttribute],
+  };
+}
+
 /** A page of a time-ordered index, with optional time range and filter conditions. */
 export async function seekTimeIndex(
   client: DynamoDBDocumentClient,
@@ -192,28 +283,12 @@ export async function seekTimeIndex(
   time: TimeRange | undefined,
   request: PageRequest,
 ): Promise<SeekResult> {
-  const bounds = timeBounds(time ?? {});
-  if (bounds.lower !== undefined && bounds.upper !== undefined && bounds.upper < bounds.lower) {
-    // DynamoDB rejects a BETWEEN with reversed bounds; such a range simply matches nothing.
-    return { items: [], next: null, prev: null };
-  }
-  const keyCondition = allOf([
-    builder.equals(index.partitionAttribute, index.partition),
-    timeRangeCondition(builder, index.sortAttribute, bounds),
-  ]);
-  const filter = allOf(filters);
-  return seekPage(
-    client,
-    {
-      input: {
-        TableName: table,
-        IndexName: index.indexName,
-        KeyConditionExpression: keyCondition,
-        ...(filter !== undefined ? { FilterExpression: filter } : {}),
-        ...builder.attributes(),
-      },
-      keyAttributes: ['pk', 'sk', index.partitionAttribute, index.sortAttribute],
-    },
-    request,
-  );
+  const query = timeIndexQuery(table, index, builder, filters, time);
+  return query === undefined ? { items: [], next: null, prev: null } : seekPage(client, query, request);
+}
+
+/** Whether a `<time>#<id>` sort key lies in the range, exactly as the key condition would decide. */
+export function withinTimeRange(sortKey: string, range: TimeRange | undefined): boolean {
+  const { lower, upper } = timeBounds(range ?? {});
+  return (lower === undefined || sortKey >= lower) && (upper === undefined || sortKey <= upper);
 }

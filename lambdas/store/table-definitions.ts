@@ -39,7 +39,9 @@ const string = (name: string): KeyAttribute => ({ name, type: 'S' });
  * are then fetched by key with BatchGetItem (docs/data-model.md, Capacity).
  */
 const EVENT_FILTER_ATTRIBUTES = { include: ['id', 'topic', 'matched_destination_ids'] };
-const ATTEMPT_FILTER_ATTRIBUTES = { include: ['event_id', 'destination_id', 'status', 'topic'] };
+const ATTEMPT_FILTER_ATTRIBUTES = {
+  include: ['event_id', 'destination_id', 'destination_type', 'status', 'topic'],
+};
 
 export const TABLE_DEFINITIONS: readonly TableDefinition[] = [
   {

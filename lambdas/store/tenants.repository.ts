@@ -7,10 +7,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Destination, StringMap, Tenant } from '../core/model';
 import type { CredentialCipher, Page, PageRequest, TenantRepository } from '../core/ports';
-import { batchWrite, type StoredItem } from './batch-operations';
+import { batchGetInOrder, batchWrite, type StoredItem } from './batch-operations';
 import { fromDestinationItem } from './destination-item';
 import { cancellationReason, isConditionalCheckFailed } from './dynamo-errors';
 import { ExpressionBuilder } from './expression-builder';
+import { checkNamedLookups } from './id-index';
 import {
   ALL_TENANTS_PARTITION,
   DESTINATION_SK_PREFIX,
@@ -19,7 +20,10 @@ import {
   tenantSk,
   timeSortKey,
 } from './keys';
-import { seekPage, type SeekResult } from './seek-pagination';
+import { pageOfItems, seekPage } from './seek-pagination';
+
+/** Tenants listed by id are cut into pages in memory, in the order of `tenants-by-created`. */
+const TENANTS_NAMED_BY_ID = { listingId: 'tenants:id', sortAttribute: 'gsi1sk' };
 
 /** Concurrent tenant creates contend on the counter item; a cancelled transaction is retried this often. */
 const MAX_TRANSACTION_TRIES = 5;
@@ -115,9 +119,14 @@ export class DynamoTenantRepository implements TenantRepository {
     };
   }
 
+  /** Consistent: it answers "does this tenant exist" (auth, destination create) right after a delete. */
   async get(id: string): Promise<Tenant | null> {
     const output = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: { pk: tenantPk(id), sk: tenantSk(id) } }),
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: tenantPk(id), sk: tenantSk(id) },
+        ConsistentRead: true,
+      }),
     );
     return output.Item === undefined ? null : toTenant(output.Item);
   }
@@ -190,31 +199,44 @@ export class DynamoTenantRepository implements TenantRepository {
   }
 
   async list(request: PageRequest & { ids?: string[] }): Promise<Page<Tenant> & { count: number }> {
-    const [count, page] = await Promise.all([this.count(), this.page(request)]);
+    if (request.ids !== undefined) return this.listNamed(request, request.ids);
+    const builder = new ExpressionBuilder();
+    const [count, page] = await Promise.all([
+      this.count(),
+      seekPage(
+        this.client,
+        {
+          input: {
+            TableName: this.table,
+            IndexName: 'tenants-by-created',
+            KeyConditionExpression: builder.equals('gsi1pk', ALL_TENANTS_PARTITION),
+            ...builder.attributes(),
+          },
+          keyAttributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+        },
+        request,
+      ),
+    ]);
     return { models: page.items.map(toTenant), next: page.next, prev: page.prev, count };
   }
 
-  private async page(request: PageRequest & { ids?: string[] }): Promise<SeekResult> {
-    if (request.ids !== undefined && request.ids.length === 0) {
-      return { items: [], next: null, prev: null };
-    }
-    const builder = new ExpressionBuilder();
-    const keyCondition = builder.equals('gsi1pk', ALL_TENANTS_PARTITION);
-    const filter = request.ids !== undefined ? builder.in('id', request.ids) : undefined;
-    return seekPage(
+  /**
+   * Tenants named by id (a tenant token's own; the admin's `id` filter) are read by key, not found by
+   * filtering every tenant; `count` is how many were found, so a tenant token learns nothing of the
+   * platform's other tenants.
+   */
+  private async listNamed(
+    request: PageRequest,
+    ids: readonly string[],
+  ): Promise<Page<Tenant> & { count: number }> {
+    checkNamedLookups(ids, undefined, 'id');
+    const found = await batchGetInOrder(
       this.client,
-      {
-        input: {
-          TableName: this.table,
-          IndexName: 'tenants-by-created',
-          KeyConditionExpression: keyCondition,
-          ...(filter !== undefined ? { FilterExpression: filter } : {}),
-          ...builder.attributes(),
-        },
-        keyAttributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-      },
-      request,
+      this.table,
+      ids.map((id) => ({ pk: tenantPk(id), sk: tenantSk(id) })),
     );
+    const page = pageOfItems(found, TENANTS_NAMED_BY_ID, request);
+    return { models: page.items.map(toTenant), next: page.next, prev: page.prev, count: found.length };
   }
 
   private async count(): Promise<number> {

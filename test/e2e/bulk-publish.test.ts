@@ -5,8 +5,13 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
+import type { Event } from '../../lambdas/core/model';
+import { publishEvents } from '../../lambdas/core/publish-batch';
+import { createDependencies } from '../../lambdas/handlers/dependencies';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { apiClient, type ApiClient } from '../support/api-client';
+import { recordCommands, type CommandRecorder } from '../support/command-recorder';
+import { runtimeStore } from '../support/runtime-store';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -62,6 +67,10 @@ beforeEach(() => receiver.clear());
 
 const order = (n: number) => ({ tenant_id: 'bulk', topic: 'order.created', data: { n } });
 
+/** Data as a producer may write it, which parsing and re-serialising would change (DESIGN.md §4). */
+const handWritten = (n: number): string =>
+  `{ "n" : ${n}, "total": 1.0, "id": 12345678901234567890, "who": "Ren\\u00e9e", "rows": [ [1, 2.50], [] ] }`;
+
 describe('POST /publish/batch', () => {
   it('publishes every event and delivers each one (202 when all are accepted)', async () => {
     const events = Array.from({ length: 25 }, (_, n) => order(n));
@@ -75,6 +84,17 @@ describe('POST /publish/batch', () => {
     expect(
       received.map((request) => (JSON.parse(request.body) as { n: number }).n).sort((a, b) => a - b),
     ).toEqual(events.map((event) => event.data.n));
+  });
+
+  it("delivers each event's data byte for byte as written in the batch", async () => {
+    const body = `{"events": [
+      {"tenant_id": "bulk", "topic": "order.created", "data": ${handWritten(1)}},
+      {"tenant_id": "bulk", "topic": "order.created", "data":${handWritten(2)} }
+    ]}`;
+    const response = await api.post<{ results: PublishResult[] }>('/publish/batch', body);
+    expect(response.status).toBe(202);
+    const received = await receiver.waitFor(2, 15000);
+    expect(received.map((request) => request.body).sort()).toEqual([handWritten(1), handWritten(2)]);
   });
 
   it('answers 207 with a result per event, in order, when some events are refused', async () => {
@@ -110,6 +130,72 @@ describe('POST /publish/batch', () => {
     expect(received.map((request) => (JSON.parse(request.body) as { n: number }).n).sort()).toEqual([
       0, 1, 2,
     ]);
+  });
+
+  it("reads each tenant's destinations once per batch, not once per event", async () => {
+    for (const tenant of ['bulk-read-1', 'bulk-read-2']) {
+      expect((await api.put(`/tenants/${tenant}`, {})).status).toBe(201);
+      const created = await api.post(`/tenants/${tenant}/destinations`, {
+        type: 'webhook',
+        topics: '*',
+        config: { url: receiver.url },
+      });
+      expect(created.status).toBe(201);
+    }
+    let recorder: CommandRecorder | undefined;
+    // The API function's own dependencies, observed: every DynamoDB request it sends is recorded.
+    const deps = createDependencies(runtime.env, {
+      instrumentDynamoDb: (client) => {
+        recorder = recordCommands(client);
+      },
+      instrumentSqs: () => undefined,
+    });
+    const inputs = Array.from({ length: 60 }, (_, n) => ({
+      tenant_id: n % 2 === 0 ? 'bulk-read-1' : 'bulk-read-2',
+      topic: 'order.created',
+      data: { n },
+    }));
+    const outcomes = await publishEvents(deps, inputs, (input) => input);
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    const tenantReads = recorder!.commands.filter(
+      (command) => command.operation === 'Query' && command.table === runtime.env.DESTINATIONS_TABLE,
+    );
+    expect(tenantReads).toHaveLength(2);
+    await receiver.waitFor(60, 20000);
+  });
+
+  it("repairs another tenant's stored event that reuses an id published in the same batch", async () => {
+    expect((await api.put('/tenants/bulk-twin', {})).status).toBe(201);
+    const twin = await api.post<{ id: string }>('/tenants/bulk-twin/destinations', {
+      type: 'webhook',
+      topics: '*',
+      config: { url: `${receiver.url}?tenant=bulk-twin` },
+    });
+    // What a publish of bulk-twin's "evt-reused" left when it died between the event and its deliveries.
+    const stored: Event = {
+      id: 'evt-reused',
+      tenant_id: 'bulk-twin',
+      topic: 'order.created',
+      time: new Date().toISOString(),
+      eligible_for_retry: true,
+      metadata: null,
+      data: { tenant: 'bulk-twin' },
+      matched_destination_ids: [twin.body.id],
+    };
+    const store = runtimeStore(runtime);
+    await store.events.createWithDeliveries(stored, []);
+    store.close();
+
+    const response = await api.post<{ results: PublishResult[] }>('/publish/batch', {
+      events: [
+        { ...order(1), id: 'evt-reused', data: { tenant: 'bulk' } },
+        { id: 'evt-reused', tenant_id: 'bulk-twin', topic: 'order.created', data: { tenant: 'bulk-twin' } },
+      ],
+    });
+    expect(response.status).toBe(202);
+    expect(response.body.results.map((result) => result.duplicate)).toEqual([false, true]);
+    const received = await receiver.waitFor(2, 15000);
+    expect(received.map((request) => request.path).sort()).toEqual(['/webhook', '/webhook?tenant=bulk-twin']);
   });
 
   it('refuses the whole body when it has too many events, none, or is not an object of events', async () => {
@@ -212,6 +298,17 @@ describe('publishing from the ingest queue', () => {
     expect(reasons[JSON.stringify({ ...order(8), destination_id: 'des_missing' })]).toBe(
       'destination not found',
     );
+  });
+
+  it("delivers the message's data byte for byte", async () => {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl(false),
+        MessageBody: `{"id": "ingest-raw", "tenant_id": "bulk", "topic": "order.created", "data": ${handWritten(3)}}`,
+      }),
+    );
+    const [delivered] = await receiver.waitFor(1, 20000);
+    expect(delivered!.body).toBe(handWritten(3));
   });
 
   it('accepts a single SendMessage too', async () => {

@@ -118,3 +118,132 @@ it('runs the whole tour: tenant, destination, publish, inspect, disable/enable, 
   expect(await admin.tenants.delete('sdk-tenant')).toEqual({ success: true });
   await expect(admin.tenants.get('sdk-tenant')).rejects.toMatchObject({ statusCode: 404 });
 });
+
+describe('paging and every query parameter, through the SDK', () => {
+  const tenantId = 'sdk-pages';
+  let destinationId: string;
+  const eventIds: string[] = [];
+  let published: Date;
+
+  beforeAll(async () => {
+    await admin.tenants.upsert(tenantId);
+    const destination = await admin.destinations.create(tenantId, {
+      type: 'webhook',
+      topics: ['order.created'],
+      config: { url: receiver.url },
+    });
+    destinationId = destination.id!;
+    published = new Date(Date.now() - 1000);
+    receiver.clear();
+    for (let n = 0; n < 5; n += 1) {
+      const result = await admin.publish({ tenantId, topic: 'order.created', data: { n } });
+      eventIds.push(result.id);
+    }
+    await receiver.waitFor(5, 15000);
+    await eventually('five attempts', async () => {
+      const page = await admin.attempts.list({ tenantId, limit: 10 });
+      return page.models?.length === 5 ? true : undefined;
+    });
+  });
+
+  /** Follows `next` until it is null; returns the ids of every page. */
+  async function follow<T extends { id?: string | undefined }>(
+    list: (next: string | undefined) => Promise<{ models?: T[]; pagination?: { next?: string | null } }>,
+  ): Promise<string[][]> {
+    const pages: string[][] = [];
+    let next: string | undefined;
+    do {
+      const page = await list(next);
+      pages.push((page.models ?? []).map((model) => model.id!));
+      next = page.pagination?.next ?? undefined;
+    } while (next !== undefined);
+    return pages;
+  }
+
+  it('lists events with a limit and follows next to the end', async () => {
+    const pages = await follow((next) => admin.events.list({ tenantId, limit: 2, next }));
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+    expect(pages.flat()).toEqual([...eventIds].reverse());
+    const first = await admin.events.list({ tenantId, limit: 2 });
+    const second = await admin.events.list({ tenantId, limit: 2, next: first.pagination!.next! });
+    const back = await admin.events.list({ tenantId, limit: 2, prev: second.pagination!.prev! });
+    expect(back.models?.map((event) => event.id)).toEqual(first.models?.map((event) => event.id));
+  });
+
+  it("lists attempts (all, and a destination's) with a limit and follows next to the end", async () => {
+    const all = await follow((next) => admin.attempts.list({ tenantId, limit: 2, next, dir: 'asc' }));
+    expect(all.map((page) => page.length)).toEqual([2, 2, 1]);
+    const ofDestination = await follow((next) =>
+      admin.destinations.listAttempts({ tenantId, destinationId, limit: 3, next, dir: 'asc' }),
+    );
+    expect(ofDestination.flat()).toEqual(all.flat());
+    const attempts = await admin.attempts.list({ tenantId, limit: 10, dir: 'asc' });
+    // Deliveries run concurrently: attempt time order need not be publish order.
+    expect(attempts.models?.map((attempt) => attempt.eventId).sort()).toEqual([...eventIds].sort());
+  });
+
+  it('sends every query parameter each call has, and none is refused', async () => {
+    const time = {
+      gte: published,
+      lte: new Date(Date.now() + 60_000),
+      gt: published,
+      lt: new Date(Date.now() + 60_000),
+    };
+    const [eventId] = eventIds;
+    const tenants = await admin.tenants.list({ id: [tenantId, 'nobody'], limit: 5, dir: 'asc' });
+    expect(tenants.models?.map((tenant) => tenant.id)).toEqual([tenantId]);
+    const events = await admin.events.list({
+      id: [eventId!],
+      tenantId: [tenantId],
+      destinationId: [destinationId],
+      topic: ['order.created'],
+      time,
+      limit: 10,
+      orderBy: 'time',
+      dir: 'asc',
+    });
+    expect(events.models?.map((event) => event.id)).toEqual([eventId]);
+    const attempts = await admin.attempts.list({
+      tenantId: [tenantId],
+      eventId: [eventId!],
+      destinationId: [destinationId],
+      destinationType: ['webhook'],
+      status: 'success',
+      topic: ['order.created'],
+      time,
+      limit: 10,
+      include: ['event.data', 'response_data', 'destination'],
+      orderBy: 'time',
+      dir: 'desc',
+    });
+    expect(attempts.models).toHaveLength(1);
+    const [attempt] = attempts.models!;
+    expect(attempt).toMatchObject({ eventId, destinationId, status: 'success' });
+    const noSqs = await admin.attempts.list({ tenantId, destinationType: 'aws_sqs', limit: 10 });
+    expect(noSqs.models).toEqual([]);
+    const ofDestination = await admin.destinations.listAttempts({
+      tenantId,
+      destinationId,
+      eventId: [eventId!],
+      status: 'success',
+      topic: ['order.created'],
+      time,
+      limit: 10,
+      include: ['event'],
+      orderBy: 'time',
+      dir: 'asc',
+    });
+    expect(ofDestination.models?.map((one) => one.id)).toEqual([attempt!.id]);
+    expect((await admin.attempts.get(attempt!.id!, tenantId, ['event', 'destination'])).eventId).toBe(
+      eventId,
+    );
+    expect(
+      (await admin.destinations.getAttempt(tenantId, destinationId, attempt!.id!, 'response_data')).id,
+    ).toBe(attempt!.id);
+    expect((await admin.events.get(eventId!, tenantId)).id).toBe(eventId);
+    expect((await admin.destinations.list(tenantId, 'webhook', ['order.created'])).map((d) => d.id)).toEqual([
+      destinationId,
+    ]);
+    expect((await admin.tenants.getPortalUrl(tenantId, 'dark')).redirectUrl).toContain('theme=dark');
+  });
+});

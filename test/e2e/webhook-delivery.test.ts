@@ -1,7 +1,7 @@
-import net from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { apiClient, eventually, type ApiClient } from '../support/api-client';
+import { closedPort } from '../support/closed-port';
 import { runtimeStore } from '../support/runtime-store';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
@@ -73,39 +73,39 @@ function attemptsReach(eventId: string, count: number, last?: (attempt: Attempt)
   });
 }
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 it('delivers a published event, signed per Standard Webhooks, with the data byte for byte', async () => {
   const destination = await createWebhook(receiver.url);
-  const data = { user_id: 'u_1', name: 'Zoë', nested: { list: [1, 2.5, 'três'], flag: true } };
+  // Hand-written as a producer might: JSON.parse + JSON.stringify would change every line of it
+  // (spacing, 1.0 -> 1, 12345678901234567890 -> 12345678901234567000, \u00eb -> ë).
+  const dataText = [
+    '{ "user_id" : "u_1",',
+    '  "name": "Zo\\u00eb",',
+    '  "amount": 1.0,',
+    '  "ledger_id": 12345678901234567890,',
+    '  "nested": { "list": [ [1, 2.50], ["tr\\u00eas", true], [] ] }',
+    '}',
+  ].join('\n');
   const published = await api.post<{ id: string; duplicate: boolean; destination_ids: string[] }>(
     '/publish',
-    {
-      tenant_id: 'acme',
-      topic: 'user.created',
-      metadata: { source: 'crm' },
-      data,
-    },
+    `{"tenant_id": "acme", "topic": "user.created", "metadata": {"source": "crm"}, "data": ${dataText}}`,
   );
   expect(published.status).toBe(202);
   expect(published.body.duplicate).toBe(false);
   expect(published.body.destination_ids).toEqual([destination.id]);
 
   const [request] = await receiver.waitFor(1, 15000);
-  expect(request!.body).toBe(JSON.stringify(data));
-  const verified = new Webhook(destination.credentials.secret).verify(request!.body, request!.headers);
-  expect(verified).toEqual(data);
+  expect(request!.body).toBe(dataText);
+  // The signature covers those bytes: the receiver's own verifier accepts them as they arrived, and
+  // would refuse the re-serialised JSON a parsing relay would have sent.
+  const webhook = new Webhook(destination.credentials.secret);
+  expect(webhook.verify(request!.body, request!.headers)).toMatchObject({ user_id: 'u_1', amount: 1 });
+  expect(() => webhook.verify(JSON.stringify(JSON.parse(dataText)), request!.headers)).toThrow();
   expect(request!.headers['webhook-id']).toBeTruthy();
 
   const [attempt] = await attemptsReach(published.body.id, 1);
   expect(attempt).toMatchObject({ status: 'success', code: '200', attempt_number: 1, manual: false });
 
+  const data = JSON.parse(dataText) as unknown;
   const again = await api.post<{ duplicate: boolean }>('/publish', {
     id: published.body.id,
     tenant_id: 'acme',

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { AppDependencies } from '../../core/dependencies';
 import { getDestination } from '../../core/destinations';
 import { AttemptNotFoundError } from '../../core/errors';
+import { tenantsWithEvents } from '../../core/event-lookup';
 import { createAttemptPresenter } from '../presenters';
 import { validateQuery } from '../request';
 import type { Route, RouteResult } from '../router';
@@ -25,16 +26,30 @@ import {
 
 const DESTINATION_ATTEMPTS = '/tenants/:tenant_id/destinations/:destination_id/attempts';
 
-/** A page of attempts for either listing; `scope` is what the token or the path fixes. */
+/**
+ * A page of attempts for either listing; `scope` is what the token, the path or the query fixes.
+ * Attempts of named events are read per (tenant, event), so without a tenant their tenants are
+ * found first, through the events' id index.
+ */
 async function attemptPage(
   deps: AppDependencies,
   parsed: z.infer<typeof DestinationAttemptListQuerySchema>,
-  scope: { tenantIds: string[] | undefined; destinationIds: string[] | undefined },
+  scope: {
+    tenantIds: string[] | undefined;
+    destinationIds: string[] | undefined;
+    destinationTypes?: string[];
+  },
 ): Promise<RouteResult> {
+  const eventIds = parsed.event_id;
+  const tenantIds =
+    scope.tenantIds === undefined && eventIds !== undefined && eventIds.length > 0
+      ? await tenantsWithEvents(deps, eventIds)
+      : scope.tenantIds;
   const page = await deps.attempts.list({
     ...pageRequest(parsed),
     ...scope,
-    eventIds: parsed.event_id,
+    tenantIds,
+    eventIds,
     status: parsed.status,
     topics: parsed.topic,
     time: timeRange(parsed),
@@ -60,6 +75,7 @@ export const attemptRoutes: Route[] = [
       return attemptPage(deps, parsed, {
         tenantIds: tenantScope(principal, parsed.tenant_id),
         destinationIds: parsed.destination_id,
+        destinationTypes: parsed.destination_type,
       });
     },
   },

@@ -1,4 +1,4 @@
-import { EventNotFoundError } from '../../core/errors';
+import { findEvent } from '../../core/event-lookup';
 import { presentEvent } from '../presenters';
 import { validateQuery } from '../request';
 import type { Route } from '../router';
@@ -55,13 +55,11 @@ export const eventRoutes: Route[] = [
     responses: { 200: { description: 'The event.', schema: EventSchema }, ...errorResponses(400, 404) },
     async handle({ deps, principal, params, query }) {
       const { tenant_id: requested } = validateQuery(TenantScopeQuerySchema, query);
-      const tenantId = singleTenantScope(principal, requested);
-      const eventId = pathParam(params, 'event_id');
-      const event =
-        tenantId === undefined
-          ? await deps.events.findById(eventId)
-          : await deps.events.get(tenantId, eventId);
-      if (!event) throw new EventNotFoundError();
+      const event = await findEvent(
+        deps,
+        singleTenantScope(principal, requested),
+        pathParam(params, 'event_id'),
+      );
       return { status: 200, body: presentEvent(event) };
     },
   },

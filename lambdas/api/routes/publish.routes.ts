@@ -3,6 +3,7 @@ import { retryDelivery } from '../../core/manual-retry';
 import { publishEvent } from '../../core/publish';
 import { publishEvents } from '../../core/publish-batch';
 import { errorPayload } from '../http-errors';
+import { batchDataTexts, decodePublishRequest, publishDataText } from '../publish-request';
 import { validateBody } from '../request';
 import type { Route } from '../router';
 import {
@@ -34,8 +35,9 @@ export const publishRoutes: Route[] = [
       202: { description: 'Stored and queued.', schema: PublishResponseSchema },
       ...errorResponses(400, 403, 404, 413, 422, 503),
     },
-    async handle({ deps, body }) {
-      const result = await publishEvent(deps, validateBody(PublishRequestSchema, body));
+    async handle({ deps, body, rawBody }) {
+      const input = decodePublishRequest(body, rawBody === undefined ? undefined : publishDataText(rawBody));
+      const result = await publishEvent(deps, input);
       return { status: 202, body: result };
     },
   },
@@ -56,10 +58,13 @@ export const publishRoutes: Route[] = [
       207: { description: 'Some events were refused; see each result.', schema: PublishBatchResponseSchema },
       ...errorResponses(400, 403, 413, 422),
     },
-    async handle({ deps, body }) {
+    async handle({ deps, body, rawBody }) {
       const { events } = validateBody(PublishBatchEnvelopeSchema, body);
-      const outcomes = await publishEvents(deps, events, (event) =>
-        validateBody(PublishRequestSchema, event),
+      const dataTexts = rawBody === undefined ? [] : batchDataTexts(rawBody);
+      const outcomes = await publishEvents(
+        deps,
+        events.map((event, index) => ({ event, dataText: dataTexts[index] })),
+        ({ event, dataText }) => decodePublishRequest(event, dataText),
       );
       const results = outcomes.map((outcome) =>
         outcome.ok ? outcome.result : errorPayload(outcome.error, logger),

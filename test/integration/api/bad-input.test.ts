@@ -1,3 +1,5 @@
+import { createHandler } from '../../../lambdas/handlers/api.handler';
+import { startApiGateway, type ApiGateway } from '../../../local/api-gateway';
 import { startApiHarness, type ApiHarness } from './api-harness';
 
 /**
@@ -11,6 +13,8 @@ const MAX_EVENT_DATA_BYTES = 4096;
 
 let api: ApiHarness;
 const EXISTING = 'des_existing';
+/** An event of another tenant, so that a retry can name a real event and an unknown destination. */
+const RETRY_PROBE = { tenant_id: 'tenant_retry_probe', id: 'evt-retry-probe' };
 let destinationBefore: unknown;
 
 beforeAll(async () => {
@@ -24,6 +28,8 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   destinationBefore = created.body;
+  const probe = await api.admin('POST', '/publish', { ...RETRY_PROBE, topic: 'user.created', data: {} });
+  expect(probe.status).toBe(202);
 });
 
 afterAll(async () => {
@@ -237,6 +243,14 @@ const cases: Case[] = [
     mentions: /^config\.custom_headers: .*CR, LF/,
   },
   {
+    name: 'destination: custom header name that is not an HTTP token',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ config: { url: 'https://a.example', custom_headers: '{"x bad:name":"1"}' } }),
+    status: 422,
+    mentions: /^config\.custom_headers: header name "x bad:name" is not a valid HTTP token/,
+  },
+  {
     name: 'destination: custom headers not JSON',
     method: 'POST',
     path: () => DESTINATIONS,
@@ -390,6 +404,14 @@ const cases: Case[] = [
     mentions: /^tenant_id:/,
   },
   {
+    name: 'publish: tenant_id that cannot be a tenant id',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ tenant_id: 'acme/../other' }),
+    status: 422,
+    mentions: /^tenant_id: must be 1-128 letters/,
+  },
+  {
     name: 'publish: missing data',
     method: 'POST',
     path: () => '/publish',
@@ -478,6 +500,14 @@ const cases: Case[] = [
     mentions: /data is \d+ bytes/,
   },
   {
+    name: 'publish: data over MAX_EVENT_DATA_BYTES as sent (whitespace counts: it is delivered)',
+    method: 'POST',
+    path: () => '/publish',
+    body: `{"tenant_id":"${TENANT}","topic":"user.created","data":{"a":1${' '.repeat(MAX_EVENT_DATA_BYTES)}}}`,
+    status: 413,
+    mentions: /data is \d+ bytes/,
+  },
+  {
     name: 'publish: body over the request cap',
     method: 'POST',
     path: () => '/publish',
@@ -503,6 +533,22 @@ const cases: Case[] = [
     mentions: /event not found/,
   },
   {
+    name: 'retry: unknown destination of a real event',
+    method: 'POST',
+    path: () => '/retry',
+    body: { event_id: RETRY_PROBE.id, destination_id: 'des_missing' },
+    status: 404,
+    mentions: /destination not found/,
+  },
+  {
+    name: 'retry: unknown field',
+    method: 'POST',
+    path: () => '/retry',
+    body: { event_id: RETRY_PROBE.id, destination_id: 'des_missing', tenant: 'x' },
+    status: 422,
+    mentions: /^tenant: unknown field/,
+  },
+  {
     name: 'events: unknown event',
     method: 'GET',
     path: () => '/events/evt_missing',
@@ -522,6 +568,56 @@ const cases: Case[] = [
     path: () => '/events?next=a&prev=b',
     status: 400,
     mentions: /^next:/,
+  },
+  {
+    name: 'events: misspelt query parameter',
+    method: 'GET',
+    path: () => '/events?tenantId=x',
+    status: 400,
+    mentions: /^tenantId: unknown field/,
+  },
+  {
+    name: 'events: too many ids',
+    method: 'GET',
+    path: () => `/events?${Array.from({ length: 51 }, (_, n) => `id=e${n}`).join('&')}`,
+    status: 400,
+    mentions: /^id: at most 50 values/,
+  },
+  {
+    name: 'attempts: misspelt query parameter',
+    method: 'GET',
+    path: () => '/attempts?destinationType=webhook',
+    status: 400,
+    mentions: /^destinationType: unknown field/,
+  },
+  {
+    name: 'attempts: event ids times tenants beyond one batch read',
+    method: 'GET',
+    path: () =>
+      `/attempts?${Array.from({ length: 11 }, (_, n) => `event_id=e${n}&tenant_id=t${n}`).join('&')}`,
+    status: 400,
+    mentions: /^event_id: at most 100 per request/,
+  },
+  {
+    name: 'destination attempts: a parameter only /attempts has',
+    method: 'GET',
+    path: () => `${DESTINATIONS}/${EXISTING}/attempts?destination_type=webhook`,
+    status: 400,
+    mentions: /^destination_type: unknown field/,
+  },
+  {
+    name: 'tenants: misspelt query parameter',
+    method: 'GET',
+    path: () => '/tenants?ids=t1',
+    status: 400,
+    mentions: /^ids: unknown field/,
+  },
+  {
+    name: 'destinations: misspelt query parameter',
+    method: 'GET',
+    path: () => `${DESTINATIONS}?topic=user.created`,
+    status: 400,
+    mentions: /^topic: unknown field/,
   },
   {
     name: 'attempts: unknown attempt',
@@ -564,4 +660,62 @@ test('nothing was stored by any of the bad requests', async () => {
   expect(events.body.models).toEqual([]);
   const tenants = await api.admin('GET', '/tenants?id=t_new&id=t_missing');
   expect(tenants.body.models).toEqual([]);
+});
+
+/**
+ * Deployed mode (DEPLOYMENT_MODE=aws) refuses at the API what it would refuse at delivery: the API
+ * Lambda's own handler, in AWS mode, behind the local API gateway, on the same tables.
+ */
+describe('deployed mode', () => {
+  let gateway: ApiGateway;
+
+  beforeAll(async () => {
+    // AWS mode takes credentials from the SDK's default chain (the Lambda role), here this test's env.
+    process.env.AWS_ACCESS_KEY_ID = 'local';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+    gateway = await startApiGateway({
+      routes: [
+        { routeKey: '$default', handler: createHandler({ ...api.runtime.env, DEPLOYMENT_MODE: 'aws' }) },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  const deployed = async (method: string, path: string, body: unknown) => {
+    const response = await fetch(`${gateway.baseUrl}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${api.runtime.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as { status: number; data?: string[] } };
+  };
+
+  test.each([
+    ['an http:// URL', 'http://hooks.example.com/in', /^config\.url: must use https/],
+    ['a private IP', 'https://10.0.0.7/in', /^config\.url: must not point at a forbidden address/],
+    [
+      'the metadata service',
+      'https://169.254.169.254/latest',
+      /^config\.url: must not point at a forbidden address/,
+    ],
+    ['localhost', 'https://localhost:8443/in', /^config\.url: must not point at localhost/],
+  ])('a webhook to %s is 422 naming config.url', async (_name, url, mentions) => {
+    const response = await deployed('POST', DESTINATIONS, webhook({ config: { url } }));
+    expect(response.status).toBe(422);
+    expect(response.body.status).toBe(422);
+    expect(response.body.data?.some((text) => mentions.test(text))).toBe(true);
+  });
+
+  test('and accepts a public https URL', async () => {
+    expect((await deployed('PUT', '/tenants/tenant_deployed', {})).status).toBe(201);
+    const created = await deployed(
+      'POST',
+      '/tenants/tenant_deployed/destinations',
+      webhook({ config: { url: 'https://hooks.example.com/in' } }),
+    );
+    expect(created.status).toBe(201);
+  });
 });

@@ -1,16 +1,37 @@
+import { ROUTES } from '../../../lambdas/api/app';
+import type { Route } from '../../../lambdas/api/router';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 import { eventually, startApiHarness, type ApiHarness } from './api-harness';
 
 /**
- * Tenant A's JWT against tenant B's resources, route by route: always 403 or 404 (or, on list routes,
- * only A's own records), and never a byte of B's data in the response.
+ * Tenant A's JWT against tenant B's resources, for every route of the API's route table: always 403 or
+ * 404 (or, where a route answers with the caller's own records, only A's), and never a byte of B's
+ * data in the response. The probes are generated from the route table, so a route added without an
+ * entry in `MATRIX` fails this test until someone says what it must answer.
  */
 
 let api: ApiHarness;
 let receiver: WebhookReceiver;
 let tokenA: string;
-const A = { tenant: 'tenant_a', destination: '', event: '', attempt: '' };
-const B = {
+
+interface TenantFixture {
+  tenant: string;
+  destination: string;
+  event: string;
+  attempt: string;
+  secret: string;
+  marker: string;
+}
+
+const A: TenantFixture = {
+  tenant: 'tenant_a',
+  destination: '',
+  event: '',
+  attempt: '',
+  secret: '',
+  marker: 'a-payload',
+};
+const B: TenantFixture = {
   tenant: 'tenant_b',
   destination: '',
   event: '',
@@ -19,37 +40,38 @@ const B = {
   marker: 'b-private-payload-7f3a',
 };
 
-async function setUpTenant(tenant: typeof A, marker: string): Promise<{ secret: string }> {
-  expect(
-    (await api.admin('PUT', `/tenants/${tenant.tenant}`, { metadata: { owner: tenant.tenant } })).status,
-  ).toBe(201);
-  const destination = await api.admin('POST', `/tenants/${tenant.tenant}/destinations`, {
+async function setUpTenant(fixture: TenantFixture): Promise<void> {
+  const upserted = await api.admin('PUT', `/tenants/${fixture.tenant}`, {
+    metadata: { owner: fixture.tenant },
+  });
+  expect(upserted.status).toBe(201);
+  const destination = await api.admin('POST', `/tenants/${fixture.tenant}/destinations`, {
     type: 'webhook',
     topics: '*',
     config: { url: receiver.url },
   });
   expect(destination.status).toBe(201);
-  tenant.destination = destination.body.id;
+  fixture.destination = destination.body.id;
+  fixture.secret = destination.body.credentials.secret;
   const published = await api.admin('POST', '/publish', {
-    tenant_id: tenant.tenant,
+    tenant_id: fixture.tenant,
     topic: 'user.created',
-    data: { marker },
+    data: { marker: fixture.marker },
   });
   expect(published.status).toBe(202);
-  tenant.event = published.body.id;
+  fixture.event = published.body.id;
   const attempts = await eventually(
-    () => api.admin('GET', `/attempts?tenant_id=${tenant.tenant}`),
+    () => api.admin('GET', `/attempts?tenant_id=${fixture.tenant}`),
     (response) => response.body.models.length > 0,
   );
-  tenant.attempt = attempts.body.models[0].id;
-  return { secret: destination.body.credentials.secret };
+  fixture.attempt = attempts.body.models[0].id;
 }
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
   api = await startApiHarness();
-  await setUpTenant(A, 'a-payload');
-  B.secret = (await setUpTenant(B, B.marker)).secret;
+  await setUpTenant(A);
+  await setUpTenant(B);
   tokenA = await api.tokenFor(A.tenant);
 });
 
@@ -58,154 +80,223 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-interface Probe {
-  method: string;
-  path: () => string;
-  body?: () => unknown;
-  /** Allowed statuses; 200 only where a list answers with the caller's own records. */
+/** What a route must answer to A's token on B's resources. */
+interface MatrixEntry {
+  /** Allowed statuses when every id in the path is B's; 200 only where the route lists the caller's own. */
   statuses: number[];
+  body?: () => unknown;
+  /** Further probes of the same route: another query string or body aimed at B. */
+  variants?: Array<{ name: string; query?: () => string; body?: () => unknown; statuses: number[] }>;
 }
 
-const b = (suffix = '') => `/tenants/${B.tenant}${suffix}`;
-const bDestination = (suffix = '') => b(`/destinations/${B.destination}${suffix}`);
+const webhookBody = () => ({ type: 'webhook', topics: '*', config: { url: 'https://attacker.example' } });
+const publishBody = () => ({ tenant_id: B.tenant, topic: 'user.created', data: { injected: true } });
 
-const matrix: Record<string, Probe> = {
-  'GET /tenants/B': { method: 'GET', path: () => b(), statuses: [403] },
-  'PUT /tenants/B': {
-    method: 'PUT',
-    path: () => b(),
-    body: () => ({ metadata: { owner: 'a' } }),
-    statuses: [403],
-  },
-  'DELETE /tenants/B': { method: 'DELETE', path: () => b(), statuses: [403] },
-  'GET /tenants/B/token': { method: 'GET', path: () => b('/token'), statuses: [403] },
-  'GET /tenants/B/portal': { method: 'GET', path: () => b('/portal'), statuses: [403] },
-  'GET /tenants/A/token (admin only)': {
-    method: 'GET',
-    path: () => `/tenants/${A.tenant}/token`,
-    statuses: [403],
-  },
-  'GET /tenants/B/destinations': { method: 'GET', path: () => b('/destinations'), statuses: [403] },
-  'POST /tenants/B/destinations': {
-    method: 'POST',
-    path: () => b('/destinations'),
-    body: () => ({ type: 'webhook', topics: '*', config: { url: 'https://attacker.example' } }),
-    statuses: [403],
-  },
-  'GET B destination': { method: 'GET', path: () => bDestination(), statuses: [403] },
-  'PATCH B destination': {
-    method: 'PATCH',
-    path: () => bDestination(),
-    body: () => ({ config: { url: 'https://attacker.example' } }),
-    statuses: [403],
-  },
-  'DELETE B destination': { method: 'DELETE', path: () => bDestination(), statuses: [403] },
-  'PUT B destination enable': { method: 'PUT', path: () => bDestination('/enable'), statuses: [403] },
-  'PUT B destination disable': { method: 'PUT', path: () => bDestination('/disable'), statuses: [403] },
-  'GET B destination attempts': { method: 'GET', path: () => bDestination('/attempts'), statuses: [403] },
-  'GET B destination attempt': {
-    method: 'GET',
-    path: () => bDestination(`/attempts/${B.attempt}`),
-    statuses: [403],
-  },
-  "B's destination under A's path": {
-    method: 'GET',
-    path: () => `/tenants/${A.tenant}/destinations/${B.destination}`,
+const MATRIX: Record<string, MatrixEntry> = {
+  'GET /healthz': { statuses: [200] },
+  'GET /openapi.json': { statuses: [200] },
+  'GET /destination-types': { statuses: [200] },
+  'GET /destination-types/:type': { statuses: [200] },
+  'GET /topics': { statuses: [200] },
+  'POST /publish': { statuses: [403], body: publishBody },
+  'POST /publish/batch': { statuses: [403], body: () => ({ events: [publishBody()] }) },
+  'POST /retry': {
     statuses: [404],
-  },
-  "B's destination attempts under A's path": {
-    method: 'GET',
-    path: () => `/tenants/${A.tenant}/destinations/${B.destination}/attempts`,
-    statuses: [404],
-  },
-  "B's attempt under A's destination": {
-    method: 'GET',
-    path: () => `/tenants/${A.tenant}/destinations/${A.destination}/attempts/${B.attempt}`,
-    statuses: [404],
-  },
-  "PATCH B's destination under A's path": {
-    method: 'PATCH',
-    path: () => `/tenants/${A.tenant}/destinations/${B.destination}`,
-    body: () => ({ topics: '*' }),
-    statuses: [404],
-  },
-  'GET /events/:B event': { method: 'GET', path: () => `/events/${B.event}`, statuses: [404] },
-  'GET /events/:B event?tenant_id=B': {
-    method: 'GET',
-    path: () => `/events/${B.event}?tenant_id=${B.tenant}`,
-    statuses: [404],
-  },
-  'GET /events?tenant_id=B': { method: 'GET', path: () => `/events?tenant_id=${B.tenant}`, statuses: [200] },
-  'GET /events?id=B event': { method: 'GET', path: () => `/events?id=${B.event}`, statuses: [200] },
-  'GET /attempts?tenant_id=B': {
-    method: 'GET',
-    path: () => `/attempts?tenant_id=${B.tenant}&include=event.data`,
-    statuses: [200],
-  },
-  'GET /attempts?destination_id=B': {
-    method: 'GET',
-    path: () => `/attempts?destination_id=${B.destination}`,
-    statuses: [200],
-  },
-  'GET /attempts/:B attempt': {
-    method: 'GET',
-    path: () => `/attempts/${B.attempt}?include=event.data`,
-    statuses: [404],
-  },
-  'GET /attempts/:B attempt?tenant_id=B': {
-    method: 'GET',
-    path: () => `/attempts/${B.attempt}?tenant_id=${B.tenant}`,
-    statuses: [404],
-  },
-  'GET /tenants': { method: 'GET', path: () => `/tenants?id=${B.tenant}`, statuses: [200] },
-  'POST /retry B event': {
-    method: 'POST',
-    path: () => '/retry',
     body: () => ({ event_id: B.event, destination_id: B.destination }),
-    statuses: [404],
+    variants: [
+      {
+        name: "A's event to B's destination",
+        body: () => ({ event_id: A.event, destination_id: B.destination }),
+        statuses: [404],
+      },
+    ],
   },
-  "POST /retry A event to B's destination": {
-    method: 'POST',
-    path: () => '/retry',
-    body: () => ({ event_id: A.event, destination_id: B.destination }),
+  'POST /retry/bulk': {
     statuses: [404],
+    body: () => ({ destination_id: B.destination }),
+    variants: [
+      {
+        name: 'naming tenant B',
+        body: () => ({ tenant_id: B.tenant, destination_id: B.destination }),
+        statuses: [404],
+      },
+    ],
   },
-  'POST /publish for B': {
-    method: 'POST',
-    path: () => '/publish',
-    body: () => ({ tenant_id: B.tenant, topic: 'user.created', data: { injected: true } }),
+  'GET /tenants': {
+    statuses: [200],
+    variants: [{ name: 'id=B', query: () => `?id=${B.tenant}`, statuses: [200] }],
+  },
+  'PUT /tenants/:tenant_id': { statuses: [403], body: () => ({ metadata: { owner: 'a' } }) },
+  'GET /tenants/:tenant_id': { statuses: [403] },
+  'DELETE /tenants/:tenant_id': { statuses: [403] },
+  'GET /tenants/:tenant_id/token': { statuses: [403] },
+  'GET /tenants/:tenant_id/portal': { statuses: [403] },
+  'GET /tenants/:tenant_id/destinations': { statuses: [403] },
+  'POST /tenants/:tenant_id/destinations': { statuses: [403], body: webhookBody },
+  'GET /tenants/:tenant_id/destinations/:destination_id': { statuses: [403] },
+  'PATCH /tenants/:tenant_id/destinations/:destination_id': {
     statuses: [403],
+    body: () => ({ config: { url: 'https://attacker.example' } }),
+  },
+  'DELETE /tenants/:tenant_id/destinations/:destination_id': { statuses: [403] },
+  'PUT /tenants/:tenant_id/destinations/:destination_id/enable': { statuses: [403] },
+  'PUT /tenants/:tenant_id/destinations/:destination_id/disable': { statuses: [403] },
+  'GET /tenants/:tenant_id/destinations/:destination_id/attempts': { statuses: [403] },
+  'GET /tenants/:tenant_id/destinations/:destination_id/attempts/:attempt_id': { statuses: [403] },
+  'GET /tenants/:tenant_id/destinations/:destination_id/deliveries': { statuses: [403] },
+  'POST /tenants/:tenant_id/destinations/:destination_id/filter/test': {
+    statuses: [403],
+    body: () => ({ event: { topic: 'user.created', data: {} } }),
+  },
+  'GET /events': {
+    statuses: [200],
+    variants: [
+      { name: 'tenant_id=B', query: () => `?tenant_id=${B.tenant}`, statuses: [200] },
+      { name: "id=B's event", query: () => `?id=${B.event}`, statuses: [200] },
+      { name: "destination_id=B's", query: () => `?destination_id=${B.destination}`, statuses: [200] },
+    ],
+  },
+  'GET /events/:event_id': {
+    statuses: [404],
+    variants: [{ name: 'tenant_id=B', query: () => `?tenant_id=${B.tenant}`, statuses: [404] }],
+  },
+  'GET /attempts': {
+    statuses: [200],
+    variants: [
+      { name: 'tenant_id=B', query: () => `?tenant_id=${B.tenant}&include=event.data`, statuses: [200] },
+      { name: "event_id=B's", query: () => `?event_id=${B.event}`, statuses: [200] },
+      { name: "destination_id=B's", query: () => `?destination_id=${B.destination}`, statuses: [200] },
+    ],
+  },
+  'GET /attempts/:attempt_id': {
+    statuses: [404],
+    variants: [
+      { name: 'include=event.data', query: () => '?include=event.data', statuses: [404] },
+      { name: 'tenant_id=B', query: () => `?tenant_id=${B.tenant}`, statuses: [404] },
+    ],
   },
 };
 
-describe.each(Object.entries(matrix))('%s with tenant A token', (_name, probe) => {
-  test('is refused or scoped to A, and shows nothing of B', async () => {
-    const response = await api.request(probe.method, probe.path(), { token: tokenA, body: probe.body?.() });
-    expect(probe.statuses).toContain(response.status);
-    for (const secret of [B.tenant, B.destination, B.event, B.attempt, B.secret, B.marker]) {
-      expect(response.text).not.toContain(secret);
-    }
-    if (response.status === 200) {
-      const models = Array.isArray(response.body.models) ? response.body.models : [];
-      for (const model of models) expect(model.tenant_id ?? model.id).toBe(A.tenant);
-    }
+const routeKey = (route: Route): string => `${route.method} ${route.path}`;
+
+/** The route's path with `ids` for its parameters. */
+function pathFor(route: Route, ids: Record<string, string>): string {
+  return route.path.replace(/:([a-z_]+)/g, (_match, name: string) => {
+    const value = ids[name];
+    if (value === undefined) throw new Error(`no value for :${name} in ${route.path}`);
+    return encodeURIComponent(value);
   });
+}
+
+const idsOf = (fixture: TenantFixture): Record<string, string> => ({
+  tenant_id: fixture.tenant,
+  destination_id: fixture.destination,
+  event_id: fixture.event,
+  attempt_id: fixture.attempt,
+  type: 'webhook',
 });
+
+interface Probe {
+  name: string;
+  method: string;
+  path: () => string;
+  body?: () => unknown;
+  statuses: number[];
+}
+
+/**
+ * Per route: everything B's; then, where the path names the tenant and something of it, B's ids under
+ * A's tenant (404: A has no such thing; admin-only routes refuse first), and B's attempt under A's own
+ * destination.
+ */
+function probesFor(route: Route): Probe[] {
+  const entry = MATRIX[routeKey(route)];
+  if (entry === undefined) return [];
+  const key = routeKey(route);
+  const probes: Probe[] = [
+    {
+      name: key,
+      method: route.method,
+      path: () => pathFor(route, idsOf(B)),
+      body: entry.body,
+      statuses: entry.statuses,
+    },
+    ...(entry.variants ?? []).map((variant) => ({
+      name: `${key} (${variant.name})`,
+      method: route.method,
+      path: () => `${pathFor(route, idsOf(B))}${variant.query?.() ?? ''}`,
+      body: variant.body ?? entry.body,
+      statuses: variant.statuses,
+    })),
+  ];
+  const crossStatus = route.access === 'admin' ? [403] : [404];
+  if (route.path.includes(':tenant_id') && /:(destination|attempt|event)_id/.test(route.path)) {
+    probes.push({
+      name: `${key} (B's ids under A's tenant)`,
+      method: route.method,
+      path: () => pathFor(route, { ...idsOf(B), tenant_id: A.tenant }),
+      body: entry.body,
+      statuses: crossStatus,
+    });
+  }
+  if (route.path.includes(':destination_id') && route.path.includes(':attempt_id')) {
+    probes.push({
+      name: `${key} (B's attempt under A's destination)`,
+      method: route.method,
+      path: () => pathFor(route, { ...idsOf(A), attempt_id: B.attempt }),
+      statuses: crossStatus,
+    });
+  }
+  return probes;
+}
+
+test('every route of the route table has a matrix entry, and every entry a route', () => {
+  const keys = ROUTES.map(routeKey);
+  expect(keys.filter((key) => MATRIX[key] === undefined)).toEqual([]);
+  expect(Object.keys(MATRIX).filter((key) => !keys.includes(key))).toEqual([]);
+});
+
+describe.each(ROUTES.flatMap(probesFor).map((probe) => [probe.name, probe] as const))(
+  '%s with tenant A token',
+  (_name, probe) => {
+    test('is refused or scoped to A, and shows nothing of B', async () => {
+      const response = await api.request(probe.method, probe.path(), { token: tokenA, body: probe.body?.() });
+      expect(probe.statuses).toContain(response.status);
+      for (const secret of [B.tenant, B.destination, B.event, B.attempt, B.secret, B.marker]) {
+        expect(response.text).not.toContain(secret);
+      }
+      if (response.status === 200 && Array.isArray(response.body?.models)) {
+        for (const model of response.body.models) expect(model.tenant_id ?? model.id).toBe(A.tenant);
+      }
+    });
+  },
+);
 
 test("A's token still sees A's own records (the probes above are not refusing everything)", async () => {
   const own = await api.request('GET', `/attempts/${A.attempt}?include=event.data`, { token: tokenA });
   expect(own.status).toBe(200);
-  expect(own.body.event.data).toEqual({ marker: 'a-payload' });
+  expect(own.body.event.data).toEqual({ marker: A.marker });
   const events = await api.request('GET', '/events', { token: tokenA });
   expect(events.body.models.map((event: { id: string }) => event.id)).toEqual([A.event]);
   const tenants = await api.request('GET', '/tenants', { token: tokenA });
   expect(tenants.body.models.map((tenant: { id: string }) => tenant.id)).toEqual([A.tenant]);
+  const destination = await api.request(
+    'GET',
+    pathFor(
+      ROUTES.find((r) => routeKey(r) === 'GET /tenants/:tenant_id/destinations/:destination_id')!,
+      idsOf(A),
+    ),
+    {
+      token: tokenA,
+    },
+  );
+  expect(destination.body).toMatchObject({ id: A.destination, credentials: { secret: A.secret } });
 });
 
 test('B is untouched: its tenant, destination and secret are as before', async () => {
-  const tenant = await api.admin('GET', b());
+  const tenant = await api.admin('GET', `/tenants/${B.tenant}`);
   expect(tenant.body).toMatchObject({ id: B.tenant, metadata: { owner: B.tenant }, destinations_count: 1 });
-  const destination = await api.admin('GET', bDestination());
+  const destination = await api.admin('GET', `/tenants/${B.tenant}/destinations/${B.destination}`);
   expect(destination.body).toMatchObject({
     id: B.destination,
     disabled_at: null,
@@ -214,4 +305,34 @@ test('B is untouched: its tenant, destination and secret are as before', async (
   });
   const events = await api.admin('GET', `/events?tenant_id=${B.tenant}`);
   expect(events.body.models.map((event: { id: string }) => event.id)).toEqual([B.event]);
+});
+
+describe("a deleted tenant's token", () => {
+  const C = 'tenant_c_deleted';
+  let tokenC: string;
+
+  beforeAll(async () => {
+    expect((await api.admin('PUT', `/tenants/${C}`, {})).status).toBe(201);
+    tokenC = await api.tokenFor(C);
+    expect((await api.request('GET', `/tenants/${C}`, { token: tokenC })).status).toBe(200);
+    expect((await api.admin('DELETE', `/tenants/${C}`)).status).toBe(200);
+  });
+
+  test.each([
+    ['PUT', `/tenants/${C}`, { metadata: { back: 'again' } }],
+    ['GET', `/tenants/${C}`, undefined],
+    ['GET', `/tenants/${C}/destinations`, undefined],
+    ['POST', `/tenants/${C}/destinations`, webhookBody()],
+    ['GET', '/events', undefined],
+    ['GET', '/attempts', undefined],
+    ['GET', '/tenants', undefined],
+  ])('%s %s is 401', async (method, path, body) => {
+    const response = await api.request(method, path, { token: tokenC, body });
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ status: 401, message: expect.stringMatching(/tenant/) });
+  });
+
+  test('cannot recreate its tenant', async () => {
+    expect((await api.admin('GET', `/tenants/${C}`)).status).toBe(404);
+  });
 });

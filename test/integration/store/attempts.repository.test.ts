@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Attempt } from '../../../lambdas/core/model';
 import type { AttemptQuery } from '../../../lambdas/core/ports';
+import { recordCommands } from '../../support/command-recorder';
 import { minute, startStore, type StoreFixture } from './store-fixture';
 
 let store: StoreFixture;
@@ -123,7 +124,9 @@ describe('attempts', () => {
   });
 
   it('lists across every tenant or a set of tenants (admin)', async () => {
+    // An event id's tenants are resolved first (EventRepository.tenantIdsForEvent): both use e0.
     const everyone = await ids({
+      tenantIds: ['t-a', 't-b'],
       eventIds: ['e0'],
       destinationIds: ['d0'],
       time: { gte: minute(10), lte: minute(12) },
@@ -134,5 +137,38 @@ describe('attempts', () => {
     const two = await store.repositories.attempts.list({ tenantIds: ['t-b', 't-c'], limit: 10, dir: 'desc' });
     expect(two.models.map((a) => a.id)).toEqual(['b2', 'b1', 'b0', 'c1']);
     expect(two.models[3]?.response_data?.body).toBe('busy');
+  });
+
+  it("reads named events' attempts from their event partitions, never a tenant's whole history", async () => {
+    const query: AttemptQuery = { tenantIds: ['t-a'], eventIds: ['e0', 'e1'], limit: 4, dir: 'asc' };
+    const recorder = recordCommands(store.documentClient);
+    const first = await store.repositories.attempts.list(query);
+    recorder.stop();
+    expect(first.models.map((a) => a.id)).toEqual(['a00', 'a01', 'a02', 'a03']);
+    expect(recorder.summary()).toEqual([
+      'Query attempts-by-event',
+      'Query attempts-by-event',
+      'BatchGetItem',
+    ]);
+    expect(await ids(query)).toEqual(Array.from({ length: 12 }, (_, n) => `a${String(n).padStart(2, '0')}`));
+    const second = await store.repositories.attempts.list({ ...query, next: first.next ?? undefined });
+    const back = await store.repositories.attempts.list({ ...query, prev: second.prev ?? undefined });
+    expect(back.models.map((a) => a.id)).toEqual(['a00', 'a01', 'a02', 'a03']);
+    expect(back.prev).toBeNull();
+    expect(
+      await ids({ ...query, tenantIds: ['t-a', 't-b'], eventIds: ['e0'], status: 'failed', dir: 'desc' }),
+    ).toEqual(['a10', 'a06', 'b2', 'a02', 'b1', 'b0']);
+  });
+
+  it('filters by destination type, inside DynamoDB', async () => {
+    await store.repositories.attempts.put(attempt('t-d', 'd-web', minute(30)));
+    await store.repositories.attempts.put(
+      attempt('t-d', 'd-sqs', minute(31), { destination_type: 'aws_sqs' }),
+    );
+    const base = { tenantIds: ['t-d'], limit: 10, dir: 'asc' as const };
+    expect(await ids({ ...base, destinationTypes: ['aws_sqs'] })).toEqual(['d-sqs']);
+    expect(await ids({ ...base, destinationTypes: ['webhook', 'aws_sqs'] })).toEqual(['d-web', 'd-sqs']);
+    expect(await ids({ ...base, eventIds: ['e0'], destinationTypes: ['webhook'] })).toEqual(['d-web']);
+    expect(await ids({ ...base, destinationTypes: [] })).toEqual([]);
   });
 });

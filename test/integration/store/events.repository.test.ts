@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { planDelivery } from '../../../lambdas/core/delivery-plan';
 import type { Delivery, Event } from '../../../lambdas/core/model';
 import type { EventQuery } from '../../../lambdas/core/ports';
+import { recordCommands } from '../../support/command-recorder';
 import { minute, RETENTION_DAYS, startStore, type StoreFixture } from './store-fixture';
 
 let store: StoreFixture;
@@ -58,26 +59,29 @@ describe('createWithDeliveries', () => {
 
     const repeat = { ...first, topic: 'other.topic', data: { different: true } };
     const again = await store.repositories.events.createWithDeliveries(repeat, deliveriesFor(repeat, ['d3']));
-    expect(again).toEqual({ created: false, existing: first });
+    expect(again).toEqual({ created: false, existing: { ...first, data_json: JSON.stringify(first.data) } });
     const deliveries = await store.repositories.deliveries.listForEvent('t-idem', 'e1');
     expect(deliveries.map((d) => d.destination_id).sort()).toEqual(['d1', 'd2']);
   });
 
-  it('stores data as the JSON string, keeping key order, and sets the TTL', async () => {
+  it('stores data as the text the producer sent, and sets the TTL', async () => {
     // A producer's offset time: stored as given, keyed and expired by the instant it denotes.
     const withOffset = `${minute(30).slice(0, 10)}T01:30:00+01:00`;
+    const dataJson = '{"b":1, "a":2.0,"c":{ "z":0,"y":1 }, "big": 12345678901234567890}';
     const stored = event('t-idem', 'e-json', withOffset, {
-      data: { b: 1, a: 2, c: { z: 0, y: 1 } },
+      data: JSON.parse(dataJson) as Event['data'],
+      data_json: dataJson,
     });
     await store.repositories.events.createWithDeliveries(stored, []);
     const raw = await store.documentClient.send(
       new GetCommand({ TableName: store.tables.events, Key: { pk: 'TENANT#t-idem', sk: 'EVENT#e-json' } }),
     );
-    expect(raw.Item?.data).toBe('{"b":1,"a":2,"c":{"z":0,"y":1}}');
+    expect(raw.Item?.data).toBe(dataJson);
+    expect(raw.Item).not.toHaveProperty('data_json');
     expect(raw.Item?.expires_at).toBe(Date.parse(withOffset) / 1000 + RETENTION_DAYS * 86_400);
     expect(raw.Item?.gsi1sk).toBe(`${new Date(withOffset).toISOString()}#e-json`);
     const read = await store.repositories.events.get('t-idem', 'e-json');
-    expect(JSON.stringify(read?.data)).toBe('{"b":1,"a":2,"c":{"z":0,"y":1}}');
+    expect(read?.data_json).toBe(dataJson);
     expect(read).toEqual(stored);
   });
 
@@ -124,9 +128,9 @@ describe('reading events', () => {
     expect(bOnly.models.map((e) => e.tenant_id)).toEqual(['t-b', 't-b', 't-b', 't-b']);
   });
 
-  it('finds an event by id alone (admin)', async () => {
-    expect((await store.repositories.events.findById('a3'))?.tenant_id).toBe('t-a');
-    expect(await store.repositories.events.findById('nope')).toBeNull();
+  it('finds the tenant of an event id alone (admin)', async () => {
+    expect(await store.repositories.events.tenantIdsForEvent('a3')).toEqual(['t-a']);
+    expect(await store.repositories.events.tenantIdsForEvent('nope')).toEqual([]);
   });
 
   it('pages one tenant forwards and backwards in both directions', async () => {
@@ -273,5 +277,87 @@ describe('reading events', () => {
       }),
     );
     expect(raw.Items?.map((item) => item.tenant_id)).toEqual(['t-b', 't-b', 't-b', 't-b']);
+  });
+});
+
+describe('events named by id (ids are chosen by producers: unique per tenant only)', () => {
+  beforeAll(async () => {
+    const { events } = store.repositories;
+    await events.createWithDeliveries(event('t-n1', 'shared', minute(600), { topic: 'order.paid' }), []);
+    await events.createWithDeliveries(event('t-n2', 'shared', minute(601), { topic: 'order.paid' }), []);
+    await events.createWithDeliveries(
+      event('t-n1', 'own', minute(602), { matched_destination_ids: ['d-1'] }),
+      [],
+    );
+    // Many others in the same tenant: what a filter over the tenant's index would have to read through.
+    await Promise.all(
+      Array.from({ length: 150 }, (_, index) =>
+        events.createWithDeliveries(event('t-n1', `other-${index}`, minute(603 + index)), []),
+      ),
+    );
+  });
+
+  it('finds every tenant with the id', async () => {
+    expect((await store.repositories.events.tenantIdsForEvent('shared')).sort()).toEqual(['t-n1', 't-n2']);
+  });
+
+  it('reads them by key, never a time index, with or without the tenant', async () => {
+    const recorder = recordCommands(store.documentClient);
+    try {
+      const scoped = await store.repositories.events.list({
+        tenantIds: ['t-n1'],
+        ids: ['shared', 'own', 'missing'],
+        limit: 10,
+        dir: 'desc',
+      });
+      expect(scoped.models.map((e) => [e.tenant_id, e.id])).toEqual([
+        ['t-n1', 'own'],
+        ['t-n1', 'shared'],
+      ]);
+      expect(recorder.summary()).toEqual(['BatchGetItem']);
+      recorder.clear();
+      const everywhere = await store.repositories.events.list({ ids: ['shared'], limit: 10, dir: 'asc' });
+      expect(everywhere.models.map((e) => e.tenant_id)).toEqual(['t-n1', 't-n2']);
+      expect(recorder.summary()).toEqual(['Query events-by-id', 'BatchGetItem']);
+    } finally {
+      recorder.stop();
+    }
+  });
+
+  it("applies the other criteria to what it read, and pages with the listings' cursors", async () => {
+    const { events } = store.repositories;
+    const base = { ids: ['shared', 'own'], dir: 'asc' as const };
+    expect(
+      (await events.list({ ...base, limit: 10, topics: ['order.paid'] })).models.map((e) => e.tenant_id),
+    ).toEqual(['t-n1', 't-n2']);
+    expect(
+      (await events.list({ ...base, limit: 10, destinationIds: ['d-1'] })).models.map((e) => e.id),
+    ).toEqual(['own']);
+    expect(
+      (await events.list({ ...base, limit: 10, time: { gt: minute(600), lt: minute(602) } })).models.map(
+        (e) => e.tenant_id,
+      ),
+    ).toEqual(['t-n2']);
+    expect((await events.list({ ...base, limit: 10, tenantIds: [] })).models).toEqual([]);
+
+    const first = await events.list({ ...base, limit: 2 });
+    expect(first.models.map((e) => `${e.tenant_id}/${e.id}`)).toEqual(['t-n1/shared', 't-n2/shared']);
+    expect(first.prev).toBeNull();
+    const second = await events.list({ ...base, limit: 2, next: first.next ?? undefined });
+    expect(second.models.map((e) => `${e.tenant_id}/${e.id}`)).toEqual(['t-n1/own']);
+    expect(second.next).toBeNull();
+    const back = await events.list({ ...base, limit: 2, prev: second.prev ?? undefined });
+    expect(back.models.map((e) => `${e.tenant_id}/${e.id}`)).toEqual(['t-n1/shared', 't-n2/shared']);
+    expect(back.prev).toBeNull();
+    // A cursor of the time listing is not one of this listing.
+    const timeCursor = (await events.list({ tenantIds: ['t-n1'], limit: 1, dir: 'asc' })).next ?? undefined;
+    await expect(events.list({ ...base, limit: 2, next: timeCursor })).rejects.toThrow('invalid cursor');
+  });
+
+  it('refuses more lookups than one batch read', async () => {
+    const ids = Array.from({ length: 51 }, (_, index) => `x${index}`);
+    await expect(
+      store.repositories.events.list({ ids, tenantIds: ['t-n1', 't-n2'], limit: 10, dir: 'asc' }),
+    ).rejects.toThrow('invalid query parameters');
   });
 });

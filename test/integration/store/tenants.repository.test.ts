@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, DestinationNotFoundError } from '../../../lambdas/core/errors';
 import type { Destination } from '../../../lambdas/core/model';
+import { recordCommands } from '../../support/command-recorder';
 import { minute, startStore, type StoreFixture } from './store-fixture';
 
 let store: StoreFixture;
@@ -130,9 +131,12 @@ describe('tenant listing', () => {
     expect(backToStart.next).not.toBeNull();
   });
 
-  it('filters by ids, reading past non-matching tenants until the page is full', async () => {
-    const picked = ['list-p1', 'list-p5', 'list-p6'];
+  it('reads tenants named by id by key, and counts only those found', async () => {
+    const picked = ['list-p1', 'list-p5', 'list-p6', 'list-missing'];
+    const recorder = recordCommands(store.documentClient);
     const page = await store.repositories.tenants.list({ limit: 2, dir: 'asc', ids: picked });
+    recorder.stop();
+    expect(recorder.summary()).toEqual(['BatchGetItem']);
     expect(page.models.map((t) => t.id)).toEqual(['list-p1', 'list-p5']);
     const rest = await store.repositories.tenants.list({
       limit: 2,
@@ -142,7 +146,12 @@ describe('tenant listing', () => {
     });
     expect(rest.models.map((t) => t.id)).toEqual(['list-p6']);
     expect(rest.next).toBeNull();
-    expect(page.count).toBeGreaterThanOrEqual(ids.length);
+    expect(page.count).toBe(3);
+    expect((await store.repositories.tenants.list({ limit: 1, dir: 'asc', ids: ['list-p0'] })).count).toBe(1);
+    // Without a filter, count is every tenant (the counter item).
+    expect((await store.repositories.tenants.list({ limit: 1, dir: 'asc' })).count).toBeGreaterThanOrEqual(
+      ids.length,
+    );
   });
 
   it('rejects a cursor from another direction or a garbled one', async () => {
