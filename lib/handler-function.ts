@@ -95,6 +95,11 @@ export class HandlerFunction extends NodejsFunction {
         // The AWS SDK is bundled at the pinned version rather than taken from the runtime (whose SDK
         // version AWS changes without notice): what is tested is what runs, and the bundle loads anywhere.
         externalModules: [],
+        // jsonc-parser's CommonJS build is a UMD wrapper whose indirect requires esbuild cannot follow
+        // (the bundle fails to load); its ES module build bundles cleanly. Other packages keep their
+        // CommonJS builds: the ES ones of the AWS SDK load node:http by dynamic import, which the local
+        // runtime's tests (jest's VM) cannot run, and what ships must be what is tested.
+        esbuildArgs: { '--alias:jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
         // Folds the registry's transport imports (lambdas/destinations/registry.ts) so that esbuild
         // bundles this function's transport only: no SDK or client a function does not use.
         define: { 'process.env.BUNDLED_TRANSPORT': JSON.stringify(props.transport ?? '') },

@@ -1,6 +1,12 @@
 import type { AppDependencies } from './dependencies';
 import type { ScheduledTask, TaskQueue, TenantRepository } from './ports';
-import { EnqueueFailedError, publishEvent, type PublishInput, type PublishResult } from './publish';
+import {
+  EnqueueFailedError,
+  enqueueScheduled,
+  publishEvent,
+  type PublishInput,
+  type PublishResult,
+} from './publish';
 
 /** One event of a batch: published, or the error that stopped it (a DomainError, or an outage). */
 export type BatchItemOutcome = { ok: true; result: PublishResult } | { ok: false; error: unknown };
@@ -13,8 +19,9 @@ const PUBLISH_CONCURRENCY = 10;
  * its own, so one bad event never fails the others; their delivery tasks are collected and enqueued
  * together, ten to a SendMessageBatch call, instead of one call per event, and each tenant's
  * destinations are read once for the batch, not once per event. Each outcome is reported
- * only after the enqueue: if it fails, every event that had tasks gets an EnqueueFailedError (the
- * events and their `queued` deliveries are stored, so the sweeper or a retry with the same id sends them).
+ * only after the enqueue: an event with a task the queue refused gets an EnqueueFailedError (the
+ * event and its deliveries are stored and marked, so a retry with the same id sends them at once,
+ * and the sweeper otherwise).
  *
  * @param decode turns a raw item into a PublishInput, throwing a DomainError when it is malformed, so
  *   that validation failures are per-item outcomes like any other.
@@ -78,11 +85,15 @@ export async function publishEvents<T>(
       return !(outcome.ok && outcome.result.duplicate && createdHere.has(keyOf(index, outcome)));
     })
     .flatMap((entry) => entry.tasks);
-  if (tasks.length === 0) return outcomes;
   try {
-    await deps.queue.enqueue(tasks);
-  } catch (cause) {
-    for (const { index } of collected) outcomes[index] = { ok: false, error: new EnqueueFailedError(cause) };
+    await enqueueScheduled(deps, tasks);
+  } catch (error) {
+    if (!(error instanceof EnqueueFailedError)) throw error;
+    // Only the events with a refused task failed; the others' tasks are on the queue.
+    const refused = new Set(error.refusedTaskIds);
+    for (const { index, tasks: itemTasks } of collected) {
+      if (itemTasks.some(({ task }) => refused.has(task.task_id))) outcomes[index] = { ok: false, error };
+    }
   }
   return outcomes;
 }

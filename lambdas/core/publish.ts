@@ -12,7 +12,7 @@ import {
   type JsonObject,
   type StringMap,
 } from './model';
-import { TasksNotEnqueuedError } from './ports';
+import { TasksNotEnqueuedError, type ScheduledTask } from './ports';
 import { pendingTaskPresumedLost, takeOver } from './sweep';
 import { matchesTopic, validatePublishTopic } from './topics';
 
@@ -40,7 +40,11 @@ export interface PublishResult {
  * sweeper (or the producer retrying with the same id) re-enqueues them; the caller answers 503.
  */
 export class EnqueueFailedError extends Error {
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    /** Ids of the tasks the queue did not take (their deliveries are marked `enqueue_failed`). */
+    readonly refusedTaskIds: readonly string[],
+  ) {
     super('delivery queue unavailable', { cause });
     this.name = 'EnqueueFailedError';
   }
@@ -170,13 +174,26 @@ function skippedDelivery(event: Event, destination: Destination, now: Date): Del
  * the sweeper), and the caller answers 503.
  */
 export async function enqueue(deps: AppDependencies, tasks: DeliveryTask[]): Promise<void> {
-  if (tasks.length === 0) return;
+  await enqueueScheduled(
+    deps,
+    tasks.map((task) => ({ task, delaySeconds: 0 })),
+  );
+}
+
+/** `enqueue` for tasks that carry their own delay (a publish batch's collected tasks). */
+export async function enqueueScheduled(deps: AppDependencies, scheduled: ScheduledTask[]): Promise<void> {
+  if (scheduled.length === 0) return;
   try {
-    await deps.queue.enqueue(tasks.map((task) => ({ task, delaySeconds: 0 })));
+    await deps.queue.enqueue(scheduled);
   } catch (error) {
     const refused =
-      error instanceof TasksNotEnqueuedError ? error.failed.map((index) => tasks[index]!) : tasks;
+      error instanceof TasksNotEnqueuedError
+        ? error.failed.map((index) => scheduled[index]!.task)
+        : scheduled.map((entry) => entry.task);
     await Promise.allSettled(refused.map((task) => deps.deliveries.markReason(task, ENQUEUE_FAILED_REASON)));
-    throw new EnqueueFailedError(error);
+    throw new EnqueueFailedError(
+      error,
+      refused.map((task) => task.task_id),
+    );
   }
 }

@@ -117,6 +117,11 @@ describe('an event id two tenants use', () => {
     const response = await api.admin('POST', '/retry', { event_id: 'evt-twin', destination_id: 'des_twin' });
     expect(response.status).toBe(409);
     expect(response.body.message).toMatch(/2 tenants have event "evt-twin" and destination "des_twin"/);
+    // A retry is refused (409) while the first automatic attempt is due: wait until it is recorded.
+    await eventually(
+      () => api.admin('GET', '/attempts?tenant_id=tenant_twin_2&event_id=evt-twin'),
+      (page) => page.body.models?.length === 1,
+    );
     const token = await api.tokenFor('tenant_twin_2');
     const own = await api.request('POST', '/retry', {
       token,

@@ -117,7 +117,7 @@ it('refuses an aws_sqs deliverer without sts:AssumeRole before STS is asked, as 
       queue_url: 'https://sqs.us-east-1.amazonaws.com/123456789012/tenant-queue',
       endpoint: 'http://127.0.0.1:9',
     },
-    credentials: { role_arn: roleArn, external_id: 'ext-tenant' },
+    credentials: { role_arn: roleArn },
   });
   expect(created.status).toBe(201);
   const published = await api.post<{ id: string }>('/publish', {

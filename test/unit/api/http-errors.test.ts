@@ -57,7 +57,7 @@ describe('errorResponse', () => {
 
   test('a queue outage is a 503 asking for a retry with the same id', () => {
     const { logger, lines } = capturingLogger();
-    const response = errorResponse(new EnqueueFailedError(new Error('queue down')), logger);
+    const response = errorResponse(new EnqueueFailedError(new Error('queue down'), []), logger);
     expect(response.status).toBe(503);
     expect(JSON.parse(response.body).message).toMatch(/retry/);
     expect(response.body).not.toContain('queue down');
