@@ -4,6 +4,7 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 
 import { decodePublishRequest, publishDataText } from '../api/publish-request';
 import { BadRequestError, DomainError } from '../core/errors';
 import { publishEvents } from '../core/publish-batch';
+import { sqsBatches } from '../queue/sqs-batches';
 import { createDependencies, createSqsClient, type AwsInstrumentation } from './dependencies';
 
 type Environment = Record<string, string | undefined>;
@@ -71,15 +72,10 @@ interface DeadLetter {
 }
 
 /**
- * SendMessageBatch takes ten entries at most, and its messages together may not exceed a size limit:
- * beyond either, the whole call is refused, and every message in it would reach the DLQ only later, by
- * redrive, without its reason. 256 KiB is SQS's classic limit (since raised to 1 MiB): within it, a
- * batch fits whatever size the DLQ was created with. A larger message is sent in a batch of its own.
+ * Returns the records it could not move: they stay on the ingest queue and are tried again. Batches
+ * are cut to SQS's limits (a batch over them is refused whole, and its messages would reach the DLQ
+ * only later, by redrive, without their reasons).
  */
-const BATCH_MAX_ENTRIES = 10;
-const BATCH_MAX_BYTES = 256 * 1024;
-
-/** Returns the records it could not move: they stay on the ingest queue and are tried again. */
 async function moveToDeadLetterQueue(
   sqs: SQSClient,
   queueUrl: string,
@@ -91,30 +87,10 @@ async function moveToDeadLetterQueue(
       reason,
     });
   }
-  const unsent = await Promise.all(batchesOf(rejected).map((batch) => sendBatch(sqs, queueUrl, batch)));
+  const unsent = await Promise.all(
+    sqsBatches(rejected, entryBytes).map((batch) => sendBatch(sqs, queueUrl, batch)),
+  );
   return unsent.flat().map(({ record }) => ({ itemIdentifier: record.messageId }));
-}
-
-/** Consecutive dead letters, ten at most and within the byte limit together (a larger one alone). */
-function batchesOf(letters: DeadLetter[]): DeadLetter[][] {
-  const batches: DeadLetter[][] = [];
-  let current: DeadLetter[] = [];
-  let currentBytes = 0;
-  for (const letter of letters) {
-    const bytes = entryBytes(letter);
-    if (
-      current.length === BATCH_MAX_ENTRIES ||
-      (current.length > 0 && currentBytes + bytes > BATCH_MAX_BYTES)
-    ) {
-      batches.push(current);
-      current = [];
-      currentBytes = 0;
-    }
-    current.push(letter);
-    currentBytes += bytes;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }
 
 /** What SQS counts against its size limits: the body and each attribute's name, type and value. */

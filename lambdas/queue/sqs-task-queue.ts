@@ -4,16 +4,10 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { TasksNotEnqueuedError, type ScheduledTask, type TaskQueue } from '../core/ports';
+import { sqsBatches } from './sqs-batches';
 
 /** SQS refuses DelaySeconds above this; longer waits are reached in hops (see lambdas/core/deliver.ts). */
 export const SQS_MAX_DELAY_SECONDS = 900;
-const SQS_MAX_BATCH = 10;
-/**
- * Largest sum of message bodies in one SendMessageBatch. SQS rejects a whole batch over its limit
- * (256 KiB on a queue with the classic maximum message size), and a task may carry an event of up to
- * 200 KiB, so ten tasks do not always fit in one call.
- */
-const SQS_MAX_BATCH_BYTES = 256 * 1024;
 
 /**
  * The delivery queues: one SQS queue per destination type, sent to in batches of up to ten that fit
@@ -48,7 +42,10 @@ export class SqsTaskQueue implements TaskQueue {
       byQueue.set(queueUrl, entries);
     });
     const batches = [...byQueue].flatMap(([queueUrl, entries]) =>
-      inBatches(entries).map((batch) => ({ queueUrl, entries: batch })),
+      sqsBatches(entries, (entry) => Buffer.byteLength(entry.MessageBody ?? '')).map((batch) => ({
+        queueUrl,
+        entries: batch,
+      })),
     );
     const outcomes = await Promise.allSettled(
       batches.map(({ queueUrl, entries }) => this.sendBatch(queueUrl, entries)),
@@ -78,23 +75,4 @@ export class SqsTaskQueue implements TaskQueue {
     if (rejected.length === 0 || isRetry) return rejected;
     return this.sendBatch(queueUrl, rejected, true);
   }
-}
-
-/** Consecutive groups of at most ten entries whose bodies fit one request together. */
-function inBatches(entries: SendMessageBatchRequestEntry[]): SendMessageBatchRequestEntry[][] {
-  const batches: SendMessageBatchRequestEntry[][] = [];
-  let current: SendMessageBatchRequestEntry[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = Buffer.byteLength(entry.MessageBody ?? '');
-    if (current.length > 0 && (current.length === SQS_MAX_BATCH || bytes + size > SQS_MAX_BATCH_BYTES)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }
