@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AppDependencies } from './dependencies';
 import type { DeliveryResult } from './destination-adapter';
-import { taskFor } from './delivery-plan';
+import { eventOfTask, taskFor } from './delivery-plan';
 import { DestinationHealthMonitor } from './health';
 import type { RetryPolicy } from './config';
 import type { Attempt, Delivery, DeliveryTask, Destination, Event } from './model';
@@ -135,7 +135,9 @@ export class Deliverer {
     if (!destination) return this.abandon(delivery, 'failed', 'destination_deleted');
     if (destination.disabled_at) return this.abandon(delivery, 'skipped', 'destination_disabled');
 
-    const event = task.event ?? (await this.deps.events.get(task.tenant_id, task.event_id));
+    const event = task.event
+      ? eventOfTask(task.event)
+      : await this.deps.events.get(task.tenant_id, task.event_id);
     if (!event) return this.abandon(delivery, 'failed', 'event_not_found');
 
     const adapter = this.deps.adapters(destination.type);

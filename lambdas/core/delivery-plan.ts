@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Delivery, DeliveryTask, Destination, Event } from './model';
+import {
+  eventDataJson,
+  type CarriedEvent,
+  type Delivery,
+  type DeliveryTask,
+  type Destination,
+  type Event,
+  type JsonObject,
+} from './model';
 
 /**
  * Reason a pending delivery carries when the queue refused its task: nothing is in flight for it, so a
@@ -41,8 +49,13 @@ export function planDelivery(
 }
 
 /** The task for a delivery's next attempt; without `event` (or when it is too big) the deliverer loads it. */
-export function taskFor(delivery: Delivery, event: Event | null, manual: boolean): DeliveryTask {
-  const inline = event !== null && Buffer.byteLength(JSON.stringify(event)) <= INLINE_EVENT_MAX_BYTES;
+export function taskFor(
+  delivery: Delivery,
+  event: Event | CarriedEvent | null,
+  manual: boolean,
+): DeliveryTask {
+  const carried = event === null || !('data' in event) ? event : carryEvent(event);
+  const inline = carried !== null && Buffer.byteLength(JSON.stringify(carried)) <= INLINE_EVENT_MAX_BYTES;
   return {
     tenant_id: delivery.tenant_id,
     event_id: delivery.event_id,
@@ -52,6 +65,16 @@ export function taskFor(delivery: Delivery, event: Event | null, manual: boolean
     task_id: delivery.task_id,
     manual,
     due_at: delivery.due_at ?? delivery.updated_at,
-    ...(inline && event ? { event } : {}),
+    ...(inline && carried ? { event: carried } : {}),
   };
+}
+
+function carryEvent(event: Event): CarriedEvent {
+  const { data: _data, data_json: _dataJson, ...rest } = event;
+  return { ...rest, data_json: eventDataJson(event) };
+}
+
+/** The event a task carries, with its data parsed again for filters and templates. */
+export function eventOfTask(carried: CarriedEvent): Event {
+  return { ...carried, data: JSON.parse(carried.data_json) as JsonObject };
 }

@@ -55,6 +55,12 @@ export interface Event {
   matched_destination_ids: string[];
 }
 
+/**
+ * An event as a delivery task carries it: its data once, as the producer's JSON text (the deliverer
+ * parses it back), so the message is not twice the event's size.
+ */
+export type CarriedEvent = Omit<Event, 'data' | 'data_json'> & { data_json: string };
+
 /** The bytes of a delivery: the event's data exactly as published. Every adapter builds its body from this. */
 export function eventDataJson(event: Pick<Event, 'data' | 'data_json'>): string {
   return event.data_json ?? JSON.stringify(event.data);
@@ -130,7 +136,7 @@ export interface DeliveryTask {
   task_id: string;
   manual: boolean;
   /** Present when the event fits in the message; otherwise the deliverer loads it. */
-  event?: Event;
+  event?: CarriedEvent;
   /**
    * The destination's `updated_at` when the task was planned: a deliverer whose cached copy is older
    * reads it again, so a change (a rotated secret, a new URL) applies from the very next delivery.

@@ -1,5 +1,5 @@
 import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeliveryTask, Event } from '../../../lambdas/core/model';
+import type { CarriedEvent, DeliveryTask } from '../../../lambdas/core/model';
 import { TasksNotEnqueuedError } from '../../../lambdas/core/ports';
 import { createSqsClient } from '../../../lambdas/handlers/dependencies';
 import { SqsTaskQueue } from '../../../lambdas/queue/sqs-task-queue';
@@ -28,7 +28,7 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-function task(n: number, type = 'webhook', event?: Event): DeliveryTask {
+function task(n: number, type = 'webhook', event?: CarriedEvent): DeliveryTask {
   return {
     tenant_id: 't-queue',
     event_id: `evt-${n}`,
@@ -55,14 +55,14 @@ async function drain(): Promise<DeliveryTask[]> {
 }
 
 it('splits tasks carrying big events into calls that SQS accepts', async () => {
-  const event: Event = {
+  const event: CarriedEvent = {
     id: 'evt-big',
     tenant_id: 't-queue',
     topic: 'big',
     time: new Date().toISOString(),
     eligible_for_retry: true,
     metadata: null,
-    data: { blob: 'x'.repeat(150 * 1024) },
+    data_json: JSON.stringify({ blob: 'x'.repeat(150 * 1024) }),
     matched_destination_ids: [],
   };
   // Eight tasks of 150 KiB: 1.2 MiB, more than one SendMessageBatch may carry.
