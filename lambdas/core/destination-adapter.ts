@@ -66,6 +66,12 @@ export interface CredentialsContext {
   deploymentId?: string;
 }
 
+/** Who a per-tenant issued value is for: the tenant, within this deployment. */
+export interface IssueContext {
+  tenantId: string;
+  deploymentId: string;
+}
+
 /**
  * A destination type. `format` is pure (builds the native request) and is unit-tested without I/O;
  * `send` does the I/O. Adding a type is one file implementing this plus one line in the registry.
@@ -80,6 +86,12 @@ export interface DestinationAdapter<TRequest = unknown> {
    * secrets, rotates on request. `existing` is the stored credentials on update.
    */
   prepareCredentials(input: StringMap, existing: StringMap | null, ctx: CredentialsContext): StringMap;
+  /**
+   * Credential values this service issues per tenant rather than per destination, by field key,
+   * which a tenant needs before it creates a destination (an AWS role's trust policy names the
+   * external id). Optional: most types issue nothing, or issue per destination (a webhook secret).
+   */
+  issuedCredentials?(ctx: IssueContext): StringMap;
   /** Credentials as the API shows them: sensitive values masked. */
   maskCredentials(credentials: StringMap): StringMap;
   /**

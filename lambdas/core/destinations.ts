@@ -370,10 +370,16 @@ function credentialsContext(
     isAdmin: actor.isAdmin,
     secretRotationGraceMs: deps.config.delivery.secretRotationGraceMs,
     tenantId,
-    // The destinations table's name: CDK makes it unique per stack, and it lasts as long as the
-    // destinations whose identifiers derive from it.
-    deploymentId: deps.config.tables.destinations,
+    deploymentId: deploymentId(deps),
   };
+}
+
+/**
+ * Names this deployment for what it issues per tenant. The destinations table's name: CDK makes it
+ * unique per stack, and it lasts as long as the destinations whose identifiers derive from it.
+ */
+export function deploymentId(deps: AppDependencies): string {
+  return deps.config.tables.destinations;
 }
 
 /** The adapter's checks of config and credentials together, once each is valid on its own. */

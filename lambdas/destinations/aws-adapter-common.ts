@@ -1,14 +1,20 @@
 import { z } from 'zod';
 import type { DestinationAdapter, DestinationField } from '../core/destination-adapter';
-import { awsCredentialsSchema, maskAwsCredentials, prepareAwsCredentials } from './aws-credentials';
+import {
+  awsCredentialsSchema,
+  issuedAwsCredentials,
+  maskAwsCredentials,
+  prepareAwsCredentials,
+} from './aws-credentials';
 import { endpointProblem, endpointTargetProblems } from './aws-endpoint';
 
 /** The credential half of every AWS adapter: one schema, validation, masking and endpoint rule. */
 export const awsAdapterCommon: Pick<
   DestinationAdapter,
-  'credentialsSchema' | 'prepareCredentials' | 'maskCredentials' | 'targetProblems'
+  'credentialsSchema' | 'issuedCredentials' | 'prepareCredentials' | 'maskCredentials' | 'targetProblems'
 > = {
   credentialsSchema: awsCredentialsSchema,
+  issuedCredentials: issuedAwsCredentials,
   // The API has already merge-patched the request over the stored credentials.
   prepareCredentials: (input, existing, ctx) => prepareAwsCredentials(input, existing, ctx),
   maskCredentials: maskAwsCredentials,
@@ -49,9 +55,10 @@ export function awsIcon(initials: string, color: string): string {
 }
 
 /**
- * Markdown instructions: the role to create in the tenant's account (trust policy with the
- * external id this service issues), the permission policy for the service, then the static-key
- * alternative.
+ * Markdown instructions in the order that works: read the issued external id, create the role in the
+ * tenant's account (trust policy naming it, permission policy for the service), create the
+ * destination; then the static-key alternative. The tenant-scoped read fills in `<EXTERNAL_ID>`
+ * (lambdas/core/destination-types.ts).
  */
 export function awsInstructions(options: {
   service: string;
@@ -78,13 +85,12 @@ export function awsInstructions(options: {
 
 ## Grant access with a role (recommended)
 
-1. Choose the name of the role you will create and create the destination with its \`role_arn\`
-   (\`arn:aws:iam::<your account>:role/<name>\`). Leave \`external_id\` out: this service issues it,
-   one for your tenant, and the destination's \`credentials.external_id\` shows it (every one of your
-   role destinations shows the same one; a different value is refused).
-2. In your AWS account create that IAM role with this **trust policy**, \`<EXTERNAL_ID>\` being the
-   issued external id and \`<PLATFORM_ACCOUNT_ID>\` the account that runs event delivery (given by your
-   provider):
+1. Read the external id this service issued to your tenant (the same for all of your role
+   destinations): \`GET /api/v1/tenants/<tenant_id>/destination-types/<type>\` answers these
+   instructions with it in the trust policy below, and as the \`external_id\` credential field's
+   \`default\`.
+2. In your AWS account create an IAM role with this **trust policy** (\`sts:ExternalId\` is the issued
+   external id; \`<PLATFORM_ACCOUNT_ID>\` the account that runs event delivery, given by your provider):
 
 \`\`\`json
 ${JSON.stringify(trust, null, 2)}
@@ -95,6 +101,10 @@ ${JSON.stringify(trust, null, 2)}
 \`\`\`json
 ${JSON.stringify(permissions, null, 2)}
 \`\`\`
+
+3. Create the destination with the role's \`role_arn\` (\`arn:aws:iam::<your account>:role/<name>\`).
+   Leave \`external_id\` out: it is filled in (a different value is refused), and the destination's
+   \`credentials.external_id\` shows it.
 
 Every delivery uses short-lived credentials from STS AssumeRole; nothing long-lived is stored. Events
 published before the role exists (or while its policies propagate) fail with \`AssumeRole.AccessDenied\`

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { CredentialsContext, DestinationField } from '../core/destination-adapter';
+import type { CredentialsContext, DestinationField, IssueContext } from '../core/destination-adapter';
 import { ValidationError } from '../core/errors';
 import type { StringMap } from '../core/model';
 import { describeIssues } from '../core/destinations';
@@ -33,6 +33,11 @@ const text = z.string().min(1, 'must not be empty');
 export function issuedExternalId(tenantId: string, deploymentId: string): string {
   const mac = createHmac('sha256', `event-destinations/aws-external-id/${deploymentId}`);
   return `ed-${mac.update(tenantId, 'utf8').digest('hex').slice(0, 32)}`;
+}
+
+/** What a tenant reads before creating a role destination: the external id for its role's trust policy. */
+export function issuedAwsCredentials(ctx: IssueContext): StringMap {
+  return { external_id: issuedExternalId(ctx.tenantId, ctx.deploymentId) };
 }
 
 export const awsCredentialsSchema = z
@@ -136,7 +141,7 @@ export const AWS_CREDENTIAL_FIELDS: DestinationField[] = [
     type: 'text',
     label: 'External ID',
     description:
-      "Issued by this service for your tenant and filled in with the role: put it in the sts:ExternalId condition of the role's trust policy. Read it from any of your role destinations; it cannot be chosen.",
+      "Issued by this service for your tenant and filled in with the role: put it in the sts:ExternalId condition of the role's trust policy. Read it before creating the role from GET /api/v1/tenants/{tenant_id}/destination-types/{type} (this field's default there); it cannot be chosen.",
     required: false,
   },
   {

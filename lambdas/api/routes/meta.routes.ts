@@ -1,3 +1,4 @@
+import { destinationTypeForTenant } from '../../core/destination-types';
 import { NotFoundError } from '../../core/errors';
 import type { Route } from '../router';
 import { DestinationTypeSchemaSchema, HealthSchema, TopicListSchema } from '../schemas';
@@ -55,6 +56,27 @@ export const metaRoutes: Route[] = [
       const adapter = deps.adapters(pathParam(params, 'type'));
       if (!adapter) throw new NotFoundError('destination type not found');
       return { status: 200, body: adapter.metadata };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/tenants/:tenant_id/destination-types/:type',
+    access: 'tenant',
+    operationId: 'getTenantDestinationTypeSchema',
+    summary:
+      "One destination type as a tenant sees it: what the service issues to the tenant (an AWS role's external id) filled in",
+    tag: 'Schemas',
+    responses: {
+      200: {
+        description:
+          "The type; an issued credential (`external_id` of the aws_* types) is its field's `default` and is filled in to the instructions.",
+        schema: DestinationTypeSchemaSchema,
+      },
+      ...errorResponses(403, 404),
+    },
+    async handle({ deps, params }) {
+      const tenantId = pathParam(params, 'tenant_id');
+      return { status: 200, body: await destinationTypeForTenant(deps, tenantId, pathParam(params, 'type')) };
     },
   },
   {

@@ -20,6 +20,8 @@ interface TenantFixture {
   event: string;
   attempt: string;
   secret: string;
+  /** The external id issued to the tenant for its AWS role destinations. */
+  externalId: string;
   marker: string;
 }
 
@@ -29,6 +31,7 @@ const A: TenantFixture = {
   event: '',
   attempt: '',
   secret: '',
+  externalId: '',
   marker: 'a-payload',
 };
 const B: TenantFixture = {
@@ -37,6 +40,7 @@ const B: TenantFixture = {
   event: '',
   attempt: '',
   secret: '',
+  externalId: '',
   marker: 'b-private-payload-7f3a',
 };
 
@@ -45,6 +49,7 @@ async function setUpTenant(fixture: TenantFixture): Promise<void> {
     metadata: { owner: fixture.tenant },
   });
   expect(upserted.status).toBe(201);
+  fixture.externalId = await readExternalId(fixture.tenant, api.runtime.adminKey);
   const destination = await api.admin('POST', `/tenants/${fixture.tenant}/destinations`, {
     type: 'webhook',
     topics: '*',
@@ -65,6 +70,19 @@ async function setUpTenant(fixture: TenantFixture): Promise<void> {
     (response) => response.body.models.length > 0,
   );
   fixture.attempt = attempts.body.models[0].id;
+}
+
+const typePath = (tenant: string, type: string) => `/tenants/${tenant}/destination-types/${type}`;
+
+/** The external id a tenant reads for its AWS role destinations before creating one. */
+async function readExternalId(tenant: string, token: string, type = 'aws_sqs'): Promise<string> {
+  const response = await api.request('GET', typePath(tenant, type), { token });
+  expect(response.status).toBe(200);
+  const field = response.body.credential_fields.find(
+    (candidate: { key: string }) => candidate.key === 'external_id',
+  );
+  expect(field.default).toMatch(/^ed-[0-9a-f]{32}$/);
+  return field.default as string;
 }
 
 beforeAll(async () => {
@@ -97,6 +115,7 @@ const MATRIX: Record<string, MatrixEntry> = {
   'GET /openapi.json': { statuses: [200] },
   'GET /destination-types': { statuses: [200] },
   'GET /destination-types/:type': { statuses: [200] },
+  'GET /tenants/:tenant_id/destination-types/:type': { statuses: [403] },
   'GET /topics': { statuses: [200] },
   'POST /publish': { statuses: [403], body: publishBody },
   'POST /publish/batch': { statuses: [403], body: () => ({ events: [publishBody()] }) },
@@ -193,7 +212,8 @@ const idsOf = (fixture: TenantFixture): Record<string, string> => ({
   destination_id: fixture.destination,
   event_id: fixture.event,
   attempt_id: fixture.attempt,
-  type: 'webhook',
+  // A type that issues something per tenant (an external id), so that a probe could leak B's.
+  type: 'aws_sqs',
 });
 
 interface Probe {
@@ -262,7 +282,7 @@ describe.each(ROUTES.flatMap(probesFor).map((probe) => [probe.name, probe] as co
     test('is refused or scoped to A, and shows nothing of B', async () => {
       const response = await api.request(probe.method, probe.path(), { token: tokenA, body: probe.body?.() });
       expect(probe.statuses).toContain(response.status);
-      for (const secret of [B.tenant, B.destination, B.event, B.attempt, B.secret, B.marker]) {
+      for (const secret of [B.tenant, B.destination, B.event, B.attempt, B.secret, B.externalId, B.marker]) {
         expect(response.text).not.toContain(secret);
       }
       if (response.status === 200 && Array.isArray(response.body?.models)) {
@@ -334,5 +354,76 @@ describe("a deleted tenant's token", () => {
 
   test('cannot recreate its tenant', async () => {
     expect((await api.admin('GET', `/tenants/${C}`)).status).toBe(404);
+  });
+});
+
+describe("an AWS role's external id, read before the destination exists", () => {
+  const ROLE_ARN = 'arn:aws:iam::123456789012:role/deliveries';
+  const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/orders';
+
+  test('a tenant token reads its own, and it is what a role destination it then creates is given', async () => {
+    const own = await readExternalId(A.tenant, tokenA);
+    expect(own).toBe(A.externalId);
+    expect(own).not.toBe(B.externalId);
+    const type = await api.request('GET', typePath(A.tenant, 'aws_sqs'), { token: tokenA });
+    expect(type.body.instructions).toContain(`"sts:ExternalId": "${own}"`);
+    expect(type.body.instructions).not.toContain('<EXTERNAL_ID>');
+
+    const tenant = 'tenant_role_first';
+    expect((await api.admin('PUT', `/tenants/${tenant}`, {})).status).toBe(201);
+    const token = await api.tokenFor(tenant);
+    const issued = await readExternalId(tenant, token);
+    const created = await api.request('POST', `/tenants/${tenant}/destinations`, {
+      token,
+      body: {
+        type: 'aws_sqs',
+        topics: '*',
+        config: { queue_url: QUEUE_URL },
+        credentials: { role_arn: ROLE_ARN },
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.credentials).toMatchObject({ role_arn: ROLE_ARN, external_id: issued });
+    const sentBack = await api.request('POST', `/tenants/${tenant}/destinations`, {
+      token,
+      body: {
+        type: 'aws_s3',
+        topics: '*',
+        config: { bucket: 'orders', region: 'us-east-1' },
+        credentials: { role_arn: ROLE_ARN, external_id: issued },
+      },
+    });
+    expect(sentBack.status).toBe(201);
+    expect(sentBack.body.credentials.external_id).toBe(issued);
+    // One external id per tenant, whichever AWS type.
+    expect(await readExternalId(tenant, token, 'aws_kinesis')).toBe(issued);
+  });
+
+  test('/openapi.json documents the route for tenant tokens, answering a destination type', async () => {
+    const document = (await api.request('GET', '/openapi.json')).body;
+    const operation = document.paths['/api/v1/tenants/{tenant_id}/destination-types/{type}'].get;
+    expect(operation).toMatchObject({
+      operationId: 'getTenantDestinationTypeSchema',
+      security: [{ AdminApiKey: [] }, { TenantJwt: [] }],
+    });
+    expect(operation.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/DestinationTypeSchema',
+    });
+  });
+
+  test('a type that issues nothing per tenant answers as the tenant-free route does', async () => {
+    const scoped = await api.request('GET', typePath(A.tenant, 'webhook'), { token: tokenA });
+    const shared = await api.request('GET', '/destination-types/webhook', { token: tokenA });
+    expect(scoped.status).toBe(200);
+    expect(scoped.body).toEqual(shared.body);
+  });
+
+  test.each([
+    ['an unknown type', () => typePath(A.tenant, 'carrier_pigeon'), /destination type/],
+    ['an unknown tenant (admin key)', () => typePath('tenant_nobody', 'aws_sqs'), /tenant/],
+  ])('%s is 404', async (_name, path, message) => {
+    const response = await api.admin('GET', path());
+    expect(response.status).toBe(404);
+    expect(response.body.message).toMatch(message);
   });
 });
