@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DestinationAdapter } from '../core/destination-adapter';
+import { FILTER_OPERATORS, MAX_REGEXES_PER_FILTER, MAX_REGEX_LENGTH } from '../core/filter';
 import { CALLER_ID_PATTERN, CALLER_ID_RULE } from '../core/ids';
 
 /**
@@ -24,7 +25,9 @@ export const TopicsSchema = z
 export const FilterSchema = jsonObject
   .nullable()
   .describe(
-    'JSON filter on the event ($eq, $neq, $gt, $gte, $lt, $lte, $in, $nin, $startsWith, $endsWith, $exist, $or, $and, $not).',
+    `JSON filter on the event (Hookdeck's filter dialect, as Outpost evaluates it). Operators: ${FILTER_OPERATORS.join(', ')}. ` +
+      `$regex takes an RE2 pattern (no lookaround, no backreferences) of at most ${MAX_REGEX_LENGTH} characters, ` +
+      `up to ${MAX_REGEXES_PER_FILTER} per filter; an unknown operator or an invalid pattern is a 422 naming its path.`,
   );
 
 // ---- request bodies ---------------------------------------------------------------------------

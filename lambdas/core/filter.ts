@@ -45,6 +45,8 @@ const COMPARISONS = [
   '$regex',
 ] as const;
 const LOGICALS = ['$or', '$and', '$not'] as const;
+/** Every operator a filter may use (what the API documents). */
+export const FILTER_OPERATORS: readonly string[] = [...COMPARISONS, ...LOGICALS];
 type Comparison = (typeof COMPARISONS)[number];
 const EVENT_FIELDS = ['id', 'topic', 'time', 'metadata', 'data'];
 
@@ -492,7 +494,7 @@ function operandProblem(op: string, operand: unknown, root: boolean): string | n
     case '$regex':
       return typeof operand === 'string' ? regexProblem(operand) : expected('a string', operand);
     default:
-      return `unknown operator; supported: ${[...COMPARISONS, ...LOGICALS].join(' ')}`;
+      return `unknown operator; supported: ${FILTER_OPERATORS.join(' ')}`;
   }
 }
 

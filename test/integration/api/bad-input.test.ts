@@ -1,3 +1,4 @@
+import { MAX_REGEX_LENGTH } from '../../../lambdas/core/filter';
 import { createHandler } from '../../../lambdas/handlers/api.handler';
 import { startApiGateway, type ApiGateway } from '../../../local/api-gateway';
 import { startApiHarness, type ApiHarness } from './api-harness';
@@ -281,6 +282,48 @@ const cases: Case[] = [
     body: webhook({ filter: 'amount > 5' }),
     status: 422,
     mentions: /^filter:/,
+  },
+  {
+    name: 'destination: filter $regex with a lookahead (not RE2)',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ filter: { data: { sku: { $regex: '(?=a)' } } } }),
+    status: 422,
+    mentions: /^filter\.data\.sku\.\$regex: not a valid RE2 pattern/,
+  },
+  {
+    name: 'destination: filter $regex with a backreference (not RE2)',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ filter: { data: { sku: { $regex: '(a)\\1' } } } }),
+    status: 422,
+    mentions: /^filter\.data\.sku\.\$regex: not a valid RE2 pattern/,
+  },
+  {
+    name: 'destination: filter $regex over the length limit',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ filter: { data: { sku: { $regex: 'a'.repeat(MAX_REGEX_LENGTH + 1) } } } }),
+    status: 422,
+    mentions: new RegExp(
+      `^filter\\.data\\.sku\\.\\$regex: pattern longer than ${MAX_REGEX_LENGTH} characters`,
+    ),
+  },
+  {
+    name: 'destination: filter with an unknown operator',
+    method: 'POST',
+    path: () => DESTINATIONS,
+    body: webhook({ filter: { data: { amount: { $between: [1, 5] } } } }),
+    status: 422,
+    mentions: /^filter\.data\.amount\.\$between: unknown operator/,
+  },
+  {
+    name: 'destination update: filter $regex with a lookahead (not RE2)',
+    method: 'PATCH',
+    path: () => `${DESTINATIONS}/${EXISTING}`,
+    body: { filter: { data: { sku: { $regex: '(?=a)' } } } },
+    status: 422,
+    mentions: /^filter\.data\.sku\.\$regex: not a valid RE2 pattern/,
   },
   {
     name: 'destination: metadata value not a string',

@@ -1,3 +1,4 @@
+import { FILTER_OPERATORS } from '../../../lambdas/core/filter';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 import { eventually, startApiHarness, type ApiHarness, type TestResponse } from './api-harness';
 import { createOutpostValidator } from './outpost-contract';
@@ -347,6 +348,10 @@ describe('GET /api/v1/openapi.json', () => {
     });
     expect(document.components.schemas.DestinationCreateWebhook.properties.config.required).toEqual(['url']);
     expect(document.paths['/api/v1/healthz'].get.security).toEqual([]);
+    // The filter's description lists every operator the filter module accepts, $regex included.
+    const filterDescription: string = document.components.schemas.Filter.description;
+    expect(filterDescription.match(/\$[A-Za-z]+/g)).toEqual(expect.arrayContaining([...FILTER_OPERATORS]));
+    expect(filterDescription).toContain('RE2');
     const events = document.paths['/api/v1/events'].get.parameters.map(
       (parameter: { name: string }) => parameter.name,
     );
