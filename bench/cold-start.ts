@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import type { CloudFormationTemplate } from '../lib/synthesize-template';
 import { localResources } from '../local/template-resources';
 import { synthesizeBundles, type BundledFunction } from '../test/support/synthesized-bundles';
@@ -66,13 +65,11 @@ setImmediate(async () => {
 `;
 
 export async function measureColdStarts(runs: number): Promise<BundleFigure[]> {
-  const { template, functions } = synthesizeBundles();
+  const bundles = synthesizeBundles();
   try {
-    return await measureBundles(template, functions, runs);
+    return await measureBundles(bundles.template, bundles.functions, runs);
   } finally {
-    // The synth's temporary cdk.out: <outdir>/asset.<hash>/index.js.
-    const outdirs = new Set(functions.map((fn) => path.dirname(path.dirname(fn.bundlePath))));
-    for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+    bundles.remove();
   }
 }
 

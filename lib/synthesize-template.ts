@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ASSET_RESOURCE_METADATA_ENABLED_CONTEXT, BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { EventDestinationsStack, type EventDestinationsStackProps } from './event-destinations-stack';
@@ -26,7 +29,10 @@ export interface BuildAppOptions {
   readonly bundle?: boolean;
   /** @default - the stack's defaults */
   readonly props?: EventDestinationsStackProps;
-  /** Where the cloud assembly (template and bundles) is written. @default - a temporary directory */
+  /**
+   * Where the cloud assembly (template and bundles) is written; give one to keep the bundles.
+   * @default - a temporary directory (synthesizeTemplate deletes it once the template is read)
+   */
   readonly outdir?: string;
 }
 
@@ -47,8 +53,20 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Even
 /**
  * The stack's CloudFormation template, synthesized in-process. The local runtime builds its tables,
  * queues, event source mappings and handler environments from it, so local and AWS cannot drift.
+ * Without `outdir` the cloud assembly goes to a temporary directory that is deleted once the template
+ * is read (every `npm start` and many tests synthesize; none needs the assembly after).
  */
 export function synthesizeTemplate(options: BuildAppOptions = {}): CloudFormationTemplate {
+  if (options.outdir !== undefined) return synthesizeInto(options);
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'event-destinations-synth-'));
+  try {
+    return synthesizeInto({ ...options, outdir });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function synthesizeInto(options: BuildAppOptions): CloudFormationTemplate {
   const { app, stack } = buildApp(options);
   return app.synth().getStackArtifact(stack.artifactId).template as CloudFormationTemplate;
 }

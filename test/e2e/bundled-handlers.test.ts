@@ -7,7 +7,8 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
  * What ships is what is tested: the local runtime runs the api and deliver handlers from the bundles
  * esbuild built for `cdk deploy` (not the TypeScript sources), on the template of that same synth.
  */
-const { template, functions } = synthesizeBundles();
+const bundles = synthesizeBundles();
+const { template, functions } = bundles;
 const bundleOf = new Map(functions.map((fn) => [fn.logicalId, fn.bundlePath]));
 const loaded: string[] = [];
 
@@ -34,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   await runtime?.stop();
+  bundles.remove();
 });
 
 it('loads every function from its cdk.out bundle', () => {

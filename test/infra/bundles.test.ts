@@ -9,7 +9,9 @@ import { synthesizeBundles, type BundledFunction } from '../support/synthesized-
  * it inlines) and exports the handler its function names; and it carries no client it does not use (DESIGN.md §4b). Size and load time
  * are printed for the record; `npm run bench` reports them.
  */
-const { functions } = synthesizeBundles();
+const bundles = synthesizeBundles();
+const { functions } = bundles;
+afterAll(() => bundles.remove());
 const distinct = [...new Map(functions.map((fn) => [fn.bundlePath, fn])).values()];
 
 /** `deliver-<type>`, `api`, `sweeper`. */
