@@ -4,17 +4,20 @@ import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct } from 'constructs';
 import { ATTEMPT_STATUSES, METRICS } from '../lambdas/handlers/metric-names';
 import type { DeliveryPipeline } from './delivery';
+import type { Ingest } from './ingest';
 
 export interface OperationsDashboardProps {
   readonly metricsNamespace: string;
   readonly pipelines: ReadonlyMap<string, DeliveryPipeline>;
   readonly httpApi: HttpApi;
+  /** The ingest queue producers may publish through, and its dead-letter queue. */
+  readonly ingest: Pick<Ingest, 'queue' | 'deadLetterQueue'>;
 }
 
 const PERIOD = Duration.minutes(1);
 const WIDE = 12;
 
-/** One page for an operator: publish rate, deliveries by type and status, latency, queues, API. */
+/** One page for an operator: publish rate, deliveries by type and status, latency, queues, API, ingest. */
 export class OperationsDashboard extends Construct {
   readonly dashboard: Dashboard;
 
@@ -34,6 +37,7 @@ export class OperationsDashboard extends Construct {
         period: PERIOD,
         label,
       });
+    const { ingest } = props;
     const types = [...props.pipelines.keys()];
     const queues = [...props.pipelines.entries()];
     const graph = (title: string, left: Metric[], width = WIDE): IWidget =>
@@ -86,6 +90,25 @@ export class OperationsDashboard extends Construct {
               }),
             ]),
           ),
+        ],
+        [
+          graph('Ingest queue depth and dead letters', [
+            ingest.queue.metricApproximateNumberOfMessagesVisible({
+              period: PERIOD,
+              label: 'ingest visible',
+            }),
+            ingest.queue.metricApproximateNumberOfMessagesNotVisible({
+              period: PERIOD,
+              label: 'ingest in flight',
+            }),
+            ingest.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+              period: PERIOD,
+              label: 'ingest dead letters',
+            }),
+          ]),
+          graph('Ingest queue oldest message age (s)', [
+            ingest.queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, label: 'ingest age' }),
+          ]),
         ],
       ],
     });

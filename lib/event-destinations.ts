@@ -191,6 +191,7 @@ export class EventDestinations extends Construct {
       metricsNamespace,
       pipelines: this.delivery.pipelines,
       httpApi: this.api.httpApi,
+      ingest: this.ingest,
     });
     this.addOutputs(props);
   }

@@ -4,6 +4,7 @@ import { BillingMode } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DESTINATION_TYPES } from '../../lambdas/destinations/registry';
 import { ATTEMPT_STATUSES, METRICS } from '../../lambdas/handlers/metric-names';
+import { ENTRY_METADATA_KEY } from '../../lib/handler-function';
 import { synthesizeTemplate, type CloudFormationTemplate } from '../../lib/synthesize-template';
 import * as packageApi from '../../lib';
 
@@ -200,7 +201,53 @@ describe('dashboard', () => {
       expect(body).toContain(metric);
     for (const type of DESTINATION_TYPES) expect(body).toContain(`${type} failed`);
   });
+
+  it('graphs the ingest queue: depth, in flight, oldest message age, and its dead letters', () => {
+    const ingestFunction = ofType('AWS::Lambda::Function').find(
+      ([, fn]) => fn.Metadata?.[ENTRY_METADATA_KEY] === 'lambdas/handlers/ingest.handler.ts',
+    )![0];
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').find(
+      ([, esm]) => JSON.stringify(esm.Properties?.FunctionName) === JSON.stringify({ Ref: ingestFunction }),
+    )![1];
+    const ingestQueue = (mapping.Properties?.EventSourceArn as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ][0];
+    const redrive = template.Resources[ingestQueue]!.Properties?.RedrivePolicy as {
+      deadLetterTargetArn: { 'Fn::GetAtt': [string, string] };
+    };
+    const deadLetterQueue = redrive.deadLetterTargetArn['Fn::GetAtt'][0];
+    const sqs = (metric: string, queue: string) => ['AWS/SQS', metric, 'QueueName', `${queue}.QueueName`];
+    const metrics = dashboardWidgets().flatMap((widget) =>
+      widget.properties.metrics.map((line) => line.slice(0, 4)),
+    );
+    expect(metrics).toEqual(
+      expect.arrayContaining([
+        sqs('ApproximateNumberOfMessagesVisible', ingestQueue),
+        sqs('ApproximateNumberOfMessagesNotVisible', ingestQueue),
+        sqs('ApproximateAgeOfOldestMessage', ingestQueue),
+        sqs('ApproximateNumberOfMessagesVisible', deadLetterQueue),
+      ]),
+    );
+  });
 });
+
+interface DashboardWidget {
+  properties: { title: string; metrics: unknown[][] };
+}
+
+/** The dashboard's widgets; the body joins JSON text and tokens, each attribute shown as `<id>.<attribute>`. */
+function dashboardWidgets(): DashboardWidget[] {
+  const [, dashboard] = ofType('AWS::CloudWatch::Dashboard')[0]!;
+  const body = dashboard.Properties?.DashboardBody as { 'Fn::Join': [string, unknown[]] };
+  const text = body['Fn::Join'][1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const attribute = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      return attribute ? attribute.join('.') : JSON.stringify(part).replace(/"/g, "'");
+    })
+    .join('');
+  return (JSON.parse(text) as { widgets: DashboardWidget[] }).widgets;
+}
 
 describe('IAM precision', () => {
   const statements = ofType('AWS::IAM::Policy').flatMap(
