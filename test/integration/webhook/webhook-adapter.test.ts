@@ -7,6 +7,7 @@ import { generateSecret } from '../../../lambdas/core/signing';
 import { destroyHttpAgents, httpPost } from '../../../lambdas/destinations/http-delivery';
 import { webhookAdapter } from '../../../lambdas/destinations/webhook.adapter';
 import { transport } from '../../../lambdas/destinations/webhook.transport';
+import { closedPort } from '../../support/closed-port';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 
 const localSend: SendContext = { timeoutMs: 2000, responseCapBytes: 64 * 1024, allowPrivateTargets: true };
@@ -51,15 +52,6 @@ async function deliver(dest: Destination, ctx: SendContext = localSend, evt: Eve
     secretRotationGraceMs: 24 * 3600 * 1000,
   });
   return transport.send(request, dest, ctx);
-}
-
-/** A port nothing listens on: bind one, then close it. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('webhook adapter over real HTTP', () => {
