@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import net from 'node:net';
 import type { CloudFormationTemplate } from '../lib/synthesize-template';
 import { localResources } from '../local/template-resources';
+import { closedPort } from '../test/support/closed-port';
 import { synthesizeBundles, type BundledFunction } from '../test/support/synthesized-bundles';
 import { bundleComposition, type BundleShare } from './bundle-composition';
 import { median } from './stats';
@@ -78,7 +78,8 @@ async function measureBundles(
   functions: BundledFunction[],
   runs: number,
 ): Promise<BundleFigure[]> {
-  const refusedEndpoint = await closedLoopbackEndpoint();
+  // A port that was free a moment ago: connections to it are refused at once.
+  const refusedEndpoint = `http://127.0.0.1:${await closedPort()}`;
   const resources = localResources(template, {
     queueUrl: (queueName) => `${refusedEndpoint}/000000000000/${queueName}`,
   });
@@ -152,15 +153,6 @@ function lambdaEnvironment(refusedEndpoint: string): Record<string, string> {
       ]),
     ),
   };
-}
-
-/** A port that was free a moment ago: connections to it are refused at once. */
-async function closedLoopbackEndpoint(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 const sqsRecord = (body: unknown) => ({
