@@ -14,6 +14,8 @@ export interface RetrySettings {
   readonly schedule?: number[];
   /** Cap on any single delay, `Retry-After` included. @default 21600 (6 hours) */
   readonly maxDelaySeconds?: number;
+  /** Fraction of each delay that is randomised, 0..1 (0.2: each delay lands in 80-120 %). @default 0.2 */
+  readonly jitter?: number;
 }
 
 /** The deployment settings every handler reads through loadConfig (lambdas/core/config.ts). */
@@ -32,6 +34,12 @@ export interface RuntimeSettings {
   readonly retentionDays?: number;
   /** Manual retries (POST /retry) allowed per delivery, so a tenant cannot hammer a target. @default 10 */
   readonly manualRetryLimit?: number;
+  /** Largest event `data` accepted, in bytes (413 beyond). @default 262144 (256 KiB) */
+  readonly maxEventDataBytes?: number;
+  /** Bytes of each destination response kept on its attempt. @default 131072 (128 KiB) */
+  readonly deliveryResponseCapBytes?: number;
+  /** Hours a rotated webhook secret keeps signing beside the new one. @default 24 */
+  readonly secretRotationGraceHours?: number;
 }
 
 /**
@@ -54,11 +62,15 @@ export function runtimeSettingsEnvironment(settings: RuntimeSettings): Record<st
     RETRY_INTERVAL_SECONDS: String(retry.intervalSeconds ?? 30),
     RETRY_SCHEDULE: (retry.schedule ?? []).join(','),
     RETRY_MAX_DELAY_SECONDS: String(retry.maxDelaySeconds ?? 21600),
+    RETRY_JITTER: String(retry.jitter ?? 0.2),
     DELIVERY_TIMEOUT_SECONDS: String(settings.deliveryTimeoutSeconds ?? 5),
     ALERT_CONSECUTIVE_FAILURE_COUNT: String(settings.alertConsecutiveFailureCount ?? 100),
     ALERT_AUTO_DISABLE_DESTINATION: String(settings.autoDisableDestinations ?? true),
     EVENT_RETENTION_DAYS: String(settings.retentionDays ?? 30),
     MANUAL_RETRY_LIMIT: String(settings.manualRetryLimit ?? 10),
+    MAX_EVENT_DATA_BYTES: String(settings.maxEventDataBytes ?? 256 * 1024),
+    DELIVERY_RESPONSE_CAP_BYTES: String(settings.deliveryResponseCapBytes ?? 128 * 1024),
+    SECRET_ROTATION_GRACE_HOURS: String(settings.secretRotationGraceHours ?? 24),
   };
   loadConfig(environment);
   return environment;

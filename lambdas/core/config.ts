@@ -34,7 +34,10 @@ const environmentSchema = z.object({
   RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
   DELIVERY_TIMEOUT_SECONDS: z.coerce.number().positive().max(900).default(5),
   DELIVERY_RESPONSE_CAP_BYTES: positiveInt.default(128 * 1024),
-  MAX_EVENT_DATA_BYTES: positiveInt.default(256 * 1024),
+  // An event is one DynamoDB item, and an item holds at most 400 KB with its other attributes.
+  MAX_EVENT_DATA_BYTES: positiveInt
+    .max(384 * 1024, 'must be at most 393216 (an event is one DynamoDB item)')
+    .default(256 * 1024),
   ALERT_CONSECUTIVE_FAILURE_COUNT: positiveInt.default(100),
   MANUAL_RETRY_LIMIT: nonNegativeInt.default(10),
   ALERT_AUTO_DISABLE_DESTINATION: booleanFlag.default(true),

@@ -348,6 +348,36 @@ describe('props', () => {
       expect(fn.Properties?.Environment).toMatchObject({ Variables: { MANUAL_RETRY_LIMIT: '3' } });
   });
 
+  it('carries the jitter, event size, response cap and rotation grace to every function', () => {
+    const defaults = {
+      RETRY_JITTER: '0.2',
+      MAX_EVENT_DATA_BYTES: '262144',
+      DELIVERY_RESPONSE_CAP_BYTES: '131072',
+      SECRET_ROTATION_GRACE_HOURS: '24',
+    };
+    for (const env of functionEnvironments) expect(env).toMatchObject(defaults);
+    const custom = synthesizeTemplate({
+      props: {
+        retry: { jitter: 0 },
+        maxEventDataBytes: 65536,
+        deliveryResponseCapBytes: 4096,
+        secretRotationGraceHours: 1.5,
+      },
+    });
+    for (const [, fn] of ofType('AWS::Lambda::Function', custom))
+      expect(fn.Properties?.Environment).toMatchObject({
+        Variables: {
+          RETRY_JITTER: '0',
+          MAX_EVENT_DATA_BYTES: '65536',
+          DELIVERY_RESPONSE_CAP_BYTES: '4096',
+          SECRET_ROTATION_GRACE_HOURS: '1.5',
+        },
+      });
+    expect(() => synthesizeTemplate({ props: { maxEventDataBytes: 512 * 1024 } })).toThrow(
+      /MAX_EVENT_DATA_BYTES: must be at most 393216/,
+    );
+  });
+
   it("allows any origin by default, the portal's origin when portalUrl is set, and corsAllowOrigins above both", () => {
     const originsOf = (props: Parameters<typeof synthesizeTemplate>[0]) => {
       const [, api] = ofType('AWS::ApiGatewayV2::Api', synthesizeTemplate(props))[0]!;
