@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Attempt } from '../core/model';
+import type { Attempt, ResponseData } from '../core/model';
 import type { AttemptQuery, AttemptRepository, Page } from '../core/ports';
 import { batchGetInOrder, type StoredItem } from './batch-operations';
+import { packText, unpackText } from './compressed-text';
 import { ExpressionBuilder } from './expression-builder';
 import { checkNamedLookups, keysFromIdIndex } from './id-index';
 import {
@@ -60,6 +61,7 @@ export class DynamoAttemptRepository implements AttemptRepository {
           gsi4sk: sortKey,
           gsi5pk: attemptIdKey(attempt.id),
           ...attempt,
+          response_data: packResponse(attempt.response_data),
           expires_at: expiresAt(attempt.time, this.retentionDays),
         },
       }),
@@ -200,7 +202,21 @@ function toAttempt(item: StoredItem): Attempt {
     gsi4sk: _gsi4sk,
     gsi5pk: _gsi5pk,
     expires_at: _expiresAt,
+    response_data: responseData,
     ...attempt
   } = item;
-  return attempt as Attempt;
+  return { ...(attempt as Omit<Attempt, 'response_data'>), response_data: unpackResponse(responseData) };
+}
+
+/** A map (M) while small, its JSON text compressed (B) when that is smaller (compressed-text.ts). */
+function packResponse(response: ResponseData | null): ResponseData | Uint8Array | null {
+  if (response === null) return null;
+  const packed = packText(JSON.stringify(response));
+  return typeof packed === 'string' ? response : packed;
+}
+
+function unpackResponse(stored: unknown): ResponseData | null {
+  return stored instanceof Uint8Array
+    ? (JSON.parse(unpackText(stored)) as ResponseData)
+    : (stored as ResponseData | null);
 }

@@ -1,7 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Attempt } from '../../../lambdas/core/model';
 import type { AttemptQuery } from '../../../lambdas/core/ports';
 import { recordCommands } from '../../support/command-recorder';
+import { typicalJson } from '../../support/typical-json';
 import { minute, startStore, type StoreFixture } from './store-fixture';
 
 let store: StoreFixture;
@@ -71,6 +72,32 @@ describe('attempts', () => {
       new GetCommand({ TableName: store.tables.attempts, Key: { pk: 'TENANT#t-c', sk: 'ATTEMPT#c1' } }),
     );
     expect(raw.Item?.response_data).toEqual(repeated.response_data);
+  });
+
+  it('stores a large response_data compressed and reads it back as it was, as does the plain form', async () => {
+    const body = typicalJson(8192);
+    const large = attempt('t-packed', 'p-large', minute(2), {
+      response_data: { status_code: 200, headers: { 'content-type': 'application/json' }, body },
+    });
+    await store.repositories.attempts.put(large);
+    const key = { pk: 'TENANT#t-packed', sk: 'ATTEMPT#p-large' };
+    const raw = await store.documentClient.send(
+      new GetCommand({ TableName: store.tables.attempts, Key: key }),
+    );
+    expect(raw.Item?.response_data).toBeInstanceOf(Uint8Array);
+    expect((raw.Item?.response_data as Uint8Array).length).toBeLessThan(Buffer.byteLength(body) / 2);
+    expect(await store.repositories.attempts.get('t-packed', 'p-large')).toEqual(large);
+
+    // What an older version stored: the map itself.
+    await store.documentClient.send(
+      new UpdateCommand({
+        TableName: store.tables.attempts,
+        Key: key,
+        UpdateExpression: 'SET response_data = :map',
+        ExpressionAttributeValues: { ':map': large.response_data },
+      }),
+    );
+    expect(await store.repositories.attempts.get('t-packed', 'p-large')).toEqual(large);
   });
 
   it('gets by tenant and id, or by id alone (admin), never through another tenant', async () => {

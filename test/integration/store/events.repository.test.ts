@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { planDelivery } from '../../../lambdas/core/delivery-plan';
 import type { Delivery, Event } from '../../../lambdas/core/model';
 import type { EventQuery } from '../../../lambdas/core/ports';
 import { recordCommands } from '../../support/command-recorder';
+import { typicalJson } from '../../support/typical-json';
 import { minute, RETENTION_DAYS, startStore, type StoreFixture } from './store-fixture';
 
 let store: StoreFixture;
@@ -83,6 +84,49 @@ describe('createWithDeliveries', () => {
     const read = await store.repositories.events.get('t-idem', 'e-json');
     expect(read?.data_json).toBe(dataJson);
     expect(read).toEqual(stored);
+  });
+
+  it('stores large data compressed and reads back the exact text, by key and in listings', async () => {
+    // Big integers, `1.0` and `\u00e9` are what a parse-and-serialise round trip would change.
+    const dataJson = typicalJson(4096);
+    expect(dataJson).toContain('12345678901234567890');
+    expect(dataJson).toContain('"total":1.0');
+    expect(dataJson).toContain('caf\\u00e9');
+    const large = event('t-packed', 'e-large', minute(40), {
+      data: JSON.parse(dataJson) as Event['data'],
+      data_json: dataJson,
+    });
+    await store.repositories.events.createWithDeliveries(large, []);
+    const raw = await store.documentClient.send(
+      new GetCommand({ TableName: store.tables.events, Key: { pk: 'TENANT#t-packed', sk: 'EVENT#e-large' } }),
+    );
+    expect(raw.Item?.data).toBeInstanceOf(Uint8Array);
+    expect((raw.Item?.data as Uint8Array).length).toBeLessThan(Buffer.byteLength(dataJson) / 2);
+
+    expect((await store.repositories.events.get('t-packed', 'e-large'))?.data_json).toBe(dataJson);
+    const listed = await store.repositories.events.list({ tenantIds: ['t-packed'], limit: 10, dir: 'asc' });
+    expect(listed.models.map((e) => e.data_json)).toEqual([dataJson]);
+    const named = await store.repositories.events.list({ ids: ['e-large'], limit: 10, dir: 'asc' });
+    expect(named.models).toEqual([large]);
+  });
+
+  it('reads data stored as a plain string before compression (an older .data/)', async () => {
+    const dataJson = typicalJson(4096);
+    const stored = event('t-packed', 'e-plain', minute(41), {
+      data: JSON.parse(dataJson) as Event['data'],
+      data_json: dataJson,
+    });
+    await store.repositories.events.createWithDeliveries(stored, []);
+    await store.documentClient.send(
+      new UpdateCommand({
+        TableName: store.tables.events,
+        Key: { pk: 'TENANT#t-packed', sk: 'EVENT#e-plain' },
+        UpdateExpression: 'SET #data = :text',
+        ExpressionAttributeNames: { '#data': 'data' },
+        ExpressionAttributeValues: { ':text': dataJson },
+      }),
+    );
+    expect(await store.repositories.events.get('t-packed', 'e-plain')).toEqual(stored);
   });
 
   it('writes a large fan-out of deliveries and still gates on the event id', async () => {
