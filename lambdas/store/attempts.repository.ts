@@ -1,15 +1,16 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tenantOfAttemptId } from '../core/ids';
 import type { Attempt, ResponseData } from '../core/model';
 import type { AttemptQuery, AttemptRepository, Page } from '../core/ports';
 import { batchGetInOrder, type StoredItem } from './batch-operations';
 import { packText, unpackText } from './compressed-text';
 import { ExpressionBuilder } from './expression-builder';
-import { checkNamedLookups, keysFromIdIndex } from './id-index';
+import { checkNamedLookups } from './id-index';
 import {
   ALL_ATTEMPTS_PARTITION,
-  attemptIdKey,
   attemptSk,
   expiresAt,
+  fitsSortKey,
   tenantDestinationPk,
   tenantEventPk,
   tenantPk,
@@ -25,15 +26,13 @@ const ALL_ATTEMPTS_INDEX: TimeIndex = {
   sortAttribute: 'gsi4sk',
 };
 
-/** Admin lookup without a tenant. */
-const ATTEMPTS_BY_ID = { indexName: 'attempts-by-id', partitionAttribute: 'gsi5pk' };
-
 /** Attempts of several events are cut into pages in memory, in the order of `attempts-by-event`. */
 const ATTEMPTS_OF_EVENTS = { listingId: 'attempts:event_id', sortAttribute: 'gsi3sk' };
 
 /**
  * Attempts: `TENANT#<tenant>` / `ATTEMPT#<id>` in the attempts table, indexed by the tenant's time,
- * by destination, by event (all `<time>#<id>` sort keys), across tenants, and by id alone.
+ * by destination, by event (all `<time>#<id>` sort keys) and across tenants. An attempt id names its
+ * tenant (core/ids.ts), so an admin reads one by key without an index.
  */
 export class DynamoAttemptRepository implements AttemptRepository {
   constructor(
@@ -59,7 +58,6 @@ export class DynamoAttemptRepository implements AttemptRepository {
           gsi3sk: sortKey,
           gsi4pk: ALL_ATTEMPTS_PARTITION,
           gsi4sk: sortKey,
-          gsi5pk: attemptIdKey(attempt.id),
           ...attempt,
           response_data: packResponse(attempt.response_data),
           expires_at: expiresAt(attempt.time, this.retentionDays),
@@ -68,14 +66,17 @@ export class DynamoAttemptRepository implements AttemptRepository {
     );
   }
 
+  /**
+   * Read in the tenant's own partition: with a tenant, always that one (another tenant's id finds
+   * nothing there); without, the tenant the id names. An id that names none is no attempt.
+   */
   async get(tenantId: string | undefined, attemptId: string): Promise<Attempt | null> {
-    // Attempt ids are derived from (tenant, event, destination, number): one match at most.
-    const [key] =
-      tenantId !== undefined
-        ? [{ pk: tenantPk(tenantId), sk: attemptSk(attemptId) }]
-        : await keysFromIdIndex(this.client, this.table, ATTEMPTS_BY_ID, attemptIdKey(attemptId));
-    if (key === undefined) return null;
-    const output = await this.client.send(new GetCommand({ TableName: this.table, Key: key }));
+    const owner = tenantId ?? tenantOfAttemptId(attemptId);
+    const sk = attemptSk(attemptId);
+    if (owner === undefined || !fitsSortKey(sk)) return null;
+    const output = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk: tenantPk(owner), sk } }),
+    );
     return output.Item === undefined ? null : toAttempt(output.Item);
   }
 
@@ -200,6 +201,7 @@ function toAttempt(item: StoredItem): Attempt {
     gsi3sk: _gsi3sk,
     gsi4pk: _gsi4pk,
     gsi4sk: _gsi4sk,
+    // Written by versions that indexed attempts by id (attempts-by-id).
     gsi5pk: _gsi5pk,
     expires_at: _expiresAt,
     response_data: responseData,

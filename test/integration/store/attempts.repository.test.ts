@@ -1,4 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { attemptIdFor } from '../../../lambdas/core/ids';
 import type { Attempt } from '../../../lambdas/core/model';
 import type { AttemptQuery } from '../../../lambdas/core/ports';
 import { recordCommands } from '../../support/command-recorder';
@@ -100,12 +101,26 @@ describe('attempts', () => {
     expect(await store.repositories.attempts.get('t-packed', 'p-large')).toEqual(large);
   });
 
-  it('gets by tenant and id, or by id alone (admin), never through another tenant', async () => {
+  it('gets by tenant and id, or by id alone (admin) through the tenant it names, never through another', async () => {
     const { attempts } = store.repositories;
+    const id = attemptIdFor('t-get', 'e0', 'd0', 1);
+    // Another tenant's attempt under a tenant id that also names the first: ids are per tenant.
+    const twin = attemptIdFor('t-get2', 'e0', 'd0', 1);
+    await attempts.put(attempt('t-get', id, minute(3)));
+    await attempts.put(attempt('t-get2', twin, minute(3)));
+    const recorder = recordCommands(store.documentClient);
+    expect(await attempts.get('t-get', id)).toEqual(attempt('t-get', id, minute(3)));
+    expect(await attempts.get(undefined, id)).toEqual(attempt('t-get', id, minute(3)));
+    expect(await attempts.get(undefined, twin)).toEqual(attempt('t-get2', twin, minute(3)));
+    expect(recorder.summary()).toEqual(['GetItem', 'GetItem', 'GetItem']);
+    recorder.stop();
+    expect(await attempts.get('t-get2', id)).toBeNull();
+    expect(await attempts.get('t-b', id)).toBeNull();
+    // An id that names no tenant (an older id, a forged one) is found only under a tenant given.
     expect((await attempts.get('t-a', 'a03'))?.tenant_id).toBe('t-a');
-    expect((await attempts.get(undefined, 'a03'))?.tenant_id).toBe('t-a');
-    expect(await attempts.get('t-b', 'a03')).toBeNull();
-    expect(await attempts.get(undefined, 'missing')).toBeNull();
+    expect(await attempts.get(undefined, 'a03')).toBeNull();
+    expect(await attempts.get(undefined, 'atm_missing')).toBeNull();
+    expect(await attempts.get(undefined, attemptIdFor('t-nobody', 'e0', 'd0', 1))).toBeNull();
   });
 
   it('lists by event, destination, status and topic within one tenant only', async () => {
