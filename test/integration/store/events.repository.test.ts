@@ -30,6 +30,29 @@ function event(tenantId: string, id: string, time: string, overrides: Partial<Ev
   };
 }
 
+/** Stores an event whose data is the producer's text `dataJson`; returns it as stored. */
+async function storeWithDataJson(
+  tenantId: string,
+  id: string,
+  time: string,
+  dataJson: string,
+): Promise<Event> {
+  const stored = event(tenantId, id, time, {
+    data: JSON.parse(dataJson) as Event['data'],
+    data_json: dataJson,
+  });
+  await store.repositories.events.createWithDeliveries(stored, []);
+  return stored;
+}
+
+/** The event's item as DynamoDB holds it. */
+async function rawEvent(tenantId: string, id: string) {
+  const output = await store.documentClient.send(
+    new GetCommand({ TableName: store.tables.events, Key: { pk: `TENANT#${tenantId}`, sk: `EVENT#${id}` } }),
+  );
+  return output.Item;
+}
+
 const deliveriesFor = (e: Event, destinationIds: string[]): Delivery[] =>
   destinationIds.map((id) => planDelivery(e, { id, type: 'webhook' }, new Date(e.time)).delivery);
 
@@ -69,18 +92,12 @@ describe('createWithDeliveries', () => {
     // A producer's offset time: stored as given, keyed and expired by the instant it denotes.
     const withOffset = `${minute(30).slice(0, 10)}T01:30:00+01:00`;
     const dataJson = '{"b":1, "a":2.0,"c":{ "z":0,"y":1 }, "big": 12345678901234567890}';
-    const stored = event('t-idem', 'e-json', withOffset, {
-      data: JSON.parse(dataJson) as Event['data'],
-      data_json: dataJson,
-    });
-    await store.repositories.events.createWithDeliveries(stored, []);
-    const raw = await store.documentClient.send(
-      new GetCommand({ TableName: store.tables.events, Key: { pk: 'TENANT#t-idem', sk: 'EVENT#e-json' } }),
-    );
-    expect(raw.Item?.data).toBe(dataJson);
-    expect(raw.Item).not.toHaveProperty('data_json');
-    expect(raw.Item?.expires_at).toBe(Date.parse(withOffset) / 1000 + RETENTION_DAYS * 86_400);
-    expect(raw.Item?.gsi1sk).toBe(`${new Date(withOffset).toISOString()}#e-json`);
+    const stored = await storeWithDataJson('t-idem', 'e-json', withOffset, dataJson);
+    const raw = await rawEvent('t-idem', 'e-json');
+    expect(raw?.data).toBe(dataJson);
+    expect(raw).not.toHaveProperty('data_json');
+    expect(raw?.expires_at).toBe(Date.parse(withOffset) / 1000 + RETENTION_DAYS * 86_400);
+    expect(raw?.gsi1sk).toBe(`${new Date(withOffset).toISOString()}#e-json`);
     const read = await store.repositories.events.get('t-idem', 'e-json');
     expect(read?.data_json).toBe(dataJson);
     expect(read).toEqual(stored);
@@ -92,16 +109,10 @@ describe('createWithDeliveries', () => {
     expect(dataJson).toContain('12345678901234567890');
     expect(dataJson).toContain('"total":1.0');
     expect(dataJson).toContain('caf\\u00e9');
-    const large = event('t-packed', 'e-large', minute(40), {
-      data: JSON.parse(dataJson) as Event['data'],
-      data_json: dataJson,
-    });
-    await store.repositories.events.createWithDeliveries(large, []);
-    const raw = await store.documentClient.send(
-      new GetCommand({ TableName: store.tables.events, Key: { pk: 'TENANT#t-packed', sk: 'EVENT#e-large' } }),
-    );
-    expect(raw.Item?.data).toBeInstanceOf(Uint8Array);
-    expect((raw.Item?.data as Uint8Array).length).toBeLessThan(Buffer.byteLength(dataJson) / 2);
+    const large = await storeWithDataJson('t-packed', 'e-large', minute(40), dataJson);
+    const stored = (await rawEvent('t-packed', 'e-large'))?.data;
+    expect(stored).toBeInstanceOf(Uint8Array);
+    expect((stored as Uint8Array).length).toBeLessThan(Buffer.byteLength(dataJson) / 2);
 
     expect((await store.repositories.events.get('t-packed', 'e-large'))?.data_json).toBe(dataJson);
     const listed = await store.repositories.events.list({ tenantIds: ['t-packed'], limit: 10, dir: 'asc' });
@@ -112,11 +123,7 @@ describe('createWithDeliveries', () => {
 
   it('reads data stored as a plain string before compression (an older .data/)', async () => {
     const dataJson = typicalJson(4096);
-    const stored = event('t-packed', 'e-plain', minute(41), {
-      data: JSON.parse(dataJson) as Event['data'],
-      data_json: dataJson,
-    });
-    await store.repositories.events.createWithDeliveries(stored, []);
+    const stored = await storeWithDataJson('t-packed', 'e-plain', minute(41), dataJson);
     await store.documentClient.send(
       new UpdateCommand({
         TableName: store.tables.events,
