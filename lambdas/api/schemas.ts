@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DestinationAdapter } from '../core/destination-adapter';
 import { FILTER_OPERATORS, MAX_REGEXES_PER_FILTER, MAX_REGEX_LENGTH } from '../core/filter';
 import { CALLER_ID_PATTERN, CALLER_ID_RULE } from '../core/ids';
+import { DESTINATION_LISTED_STATUSES } from '../core/model';
 
 /**
  * Every request and response shape of /api/v1, once. Requests are parsed with these schemas and
@@ -389,7 +390,17 @@ export type Pagination = z.output<typeof SeekPaginationSchema>;
 export const DELIVERY_STATUSES = ['queued', 'retrying', 'success', 'failed', 'skipped'] as const;
 
 export const DeliveryListQuerySchema = z.strictObject({
-  status: listParam.pipe(z.array(z.enum(DELIVERY_STATUSES))).optional(),
+  status: listParam
+    .pipe(z.array(z.enum(DELIVERY_STATUSES)))
+    .refine(
+      (statuses) =>
+        statuses.every((status) => DESTINATION_LISTED_STATUSES.some((listed) => listed === status)),
+      'queued and success deliveries are not listed by destination (only retrying, failed and skipped ones); list their attempts: GET /tenants/{tenant_id}/destinations/{destination_id}/attempts',
+    )
+    .optional()
+    .describe(
+      'Any of retrying, failed, skipped (default: all three). Queued and successful deliveries are not listed here: their attempts are.',
+    ),
   ...timeParams,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   next: z.string().min(1).optional(),
@@ -401,10 +412,10 @@ export const DeliverySchema = z
     destination_id: z.string(),
     destination_type: z.string(),
     event_time: timestamp,
-    status: z.enum(DELIVERY_STATUSES),
+    status: z.enum(DESTINATION_LISTED_STATUSES),
     attempts: z.number().int(),
     manual_retries: z.number().int(),
-    due_at: timestamp.nullable().describe('When the next attempt is due (queued/retrying only).'),
+    due_at: timestamp.nullable().describe('When the next attempt is due (retrying only).'),
     last_code: z.string().nullable(),
     reason: z
       .string()

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AppDependencies } from './dependencies';
 import type { DeliveryResult } from './destination-adapter';
 import { eventOfTask, taskFor } from './delivery-plan';
+import { attemptIdFor } from './ids';
 import { DestinationHealthMonitor } from './health';
 import type { RetryPolicy } from './config';
 import type { Attempt, Delivery, DeliveryTask, Destination, Event } from './model';
@@ -43,19 +44,6 @@ export type DeliverDependencies = Pick<
   | 'health'
   | 'alerts'
 >;
-
-/** Deterministic per (tenant, event, destination, attempt number), the unit that takes effect once. */
-export function attemptIdFor(
-  tenantId: string,
-  eventId: string,
-  destinationId: string,
-  attemptNumber: number,
-): string {
-  const digest = createHash('sha256')
-    .update(`${tenantId}\u0000${eventId}\u0000${destinationId}\u0000${attemptNumber}`)
-    .digest('base64url');
-  return `atm_${digest.slice(0, 24)}`;
-}
 
 /**
  * The task id of the attempt a task schedules when it fails. Derived, not random, so that a task

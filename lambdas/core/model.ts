@@ -101,6 +101,17 @@ export interface Attempt {
  */
 export type DeliveryStatus = 'queued' | 'retrying' | 'success' | 'failed' | 'skipped';
 
+/**
+ * The deliveries a destination's delivery listing and bulk replay find: those that need attention.
+ * A queued or successful delivery is not indexed by destination (an index write saved on every
+ * first-try success); its attempts listing shows it instead.
+ */
+export const DESTINATION_LISTED_STATUSES = [
+  'retrying',
+  'failed',
+  'skipped',
+] as const satisfies readonly DeliveryStatus[];
+
 export interface Delivery {
   tenant_id: string;
   event_id: string;

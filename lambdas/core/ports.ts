@@ -105,7 +105,10 @@ export interface DeliveryRepository {
    * say the queue never took it; does nothing when the delivery has moved on.
    */
   markReason(task: DeliveryTask, reason: string): Promise<void>;
-  /** One destination's deliveries in event-time order, optionally only some statuses (replay, listing). */
+  /**
+   * One destination's retrying, failed and skipped deliveries (DESTINATION_LISTED_STATUSES) in
+   * event-time order, optionally only some of those statuses (replay, listing).
+   */
   listForDestination(
     tenantId: string,
     destinationId: string,

@@ -1,14 +1,16 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Attempt } from '../core/model';
+import { tenantOfAttemptId } from '../core/ids';
+import type { Attempt, ResponseData } from '../core/model';
 import type { AttemptQuery, AttemptRepository, Page } from '../core/ports';
 import { batchGetInOrder, type StoredItem } from './batch-operations';
+import { packText, unpackText } from './compressed-text';
 import { ExpressionBuilder } from './expression-builder';
-import { checkNamedLookups, keysFromIdIndex } from './id-index';
+import { checkNamedLookups } from './id-index';
 import {
   ALL_ATTEMPTS_PARTITION,
-  attemptIdKey,
   attemptSk,
   expiresAt,
+  fitsSortKey,
   tenantDestinationPk,
   tenantEventPk,
   tenantPk,
@@ -24,15 +26,13 @@ const ALL_ATTEMPTS_INDEX: TimeIndex = {
   sortAttribute: 'gsi4sk',
 };
 
-/** Admin lookup without a tenant. */
-const ATTEMPTS_BY_ID = { indexName: 'attempts-by-id', partitionAttribute: 'gsi5pk' };
-
 /** Attempts of several events are cut into pages in memory, in the order of `attempts-by-event`. */
 const ATTEMPTS_OF_EVENTS = { listingId: 'attempts:event_id', sortAttribute: 'gsi3sk' };
 
 /**
  * Attempts: `TENANT#<tenant>` / `ATTEMPT#<id>` in the attempts table, indexed by the tenant's time,
- * by destination, by event (all `<time>#<id>` sort keys), across tenants, and by id alone.
+ * by destination, by event (all `<time>#<id>` sort keys) and across tenants. An attempt id names its
+ * tenant (core/ids.ts), so an admin reads one by key without an index.
  */
 export class DynamoAttemptRepository implements AttemptRepository {
   constructor(
@@ -58,22 +58,25 @@ export class DynamoAttemptRepository implements AttemptRepository {
           gsi3sk: sortKey,
           gsi4pk: ALL_ATTEMPTS_PARTITION,
           gsi4sk: sortKey,
-          gsi5pk: attemptIdKey(attempt.id),
           ...attempt,
+          response_data: packResponse(attempt.response_data),
           expires_at: expiresAt(attempt.time, this.retentionDays),
         },
       }),
     );
   }
 
+  /**
+   * Read in the tenant's own partition: with a tenant, always that one (another tenant's id finds
+   * nothing there); without, the tenant the id names. An id that names none is no attempt.
+   */
   async get(tenantId: string | undefined, attemptId: string): Promise<Attempt | null> {
-    // Attempt ids are derived from (tenant, event, destination, number): one match at most.
-    const [key] =
-      tenantId !== undefined
-        ? [{ pk: tenantPk(tenantId), sk: attemptSk(attemptId) }]
-        : await keysFromIdIndex(this.client, this.table, ATTEMPTS_BY_ID, attemptIdKey(attemptId));
-    if (key === undefined) return null;
-    const output = await this.client.send(new GetCommand({ TableName: this.table, Key: key }));
+    const owner = tenantId ?? tenantOfAttemptId(attemptId);
+    const sk = attemptSk(attemptId);
+    if (owner === undefined || !fitsSortKey(sk)) return null;
+    const output = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk: tenantPk(owner), sk } }),
+    );
     return output.Item === undefined ? null : toAttempt(output.Item);
   }
 
@@ -198,9 +201,24 @@ function toAttempt(item: StoredItem): Attempt {
     gsi3sk: _gsi3sk,
     gsi4pk: _gsi4pk,
     gsi4sk: _gsi4sk,
+    // Written by versions that indexed attempts by id (attempts-by-id).
     gsi5pk: _gsi5pk,
     expires_at: _expiresAt,
+    response_data: responseData,
     ...attempt
   } = item;
-  return attempt as Attempt;
+  return { ...(attempt as Omit<Attempt, 'response_data'>), response_data: unpackResponse(responseData) };
+}
+
+/** A map (M) while small, its JSON text compressed (B) when that is smaller (compressed-text.ts). */
+function packResponse(response: ResponseData | null): ResponseData | Uint8Array | null {
+  if (response === null) return null;
+  const packed = packText(JSON.stringify(response));
+  return typeof packed === 'string' ? response : packed;
+}
+
+function unpackResponse(stored: unknown): ResponseData | null {
+  return stored instanceof Uint8Array
+    ? (JSON.parse(unpackText(stored)) as ResponseData)
+    : (stored as ResponseData | null);
 }

@@ -6,10 +6,21 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '../core/errors';
-import type { Delivery, DeliveryStatus, DeliveryTask } from '../core/model';
+import {
+  DESTINATION_LISTED_STATUSES,
+  type Delivery,
+  type DeliveryStatus,
+  type DeliveryTask,
+} from '../core/model';
 import type { DeliveryRepository, TimeRange } from '../core/ports';
 import type { StoredItem } from './batch-operations';
-import { DUE_SHARDS, duePartition, fromDeliveryItem, toDeliveryItem } from './delivery-item';
+import {
+  DUE_SHARDS,
+  duePartition,
+  fromDeliveryItem,
+  isListedByDestination,
+  toDeliveryItem,
+} from './delivery-item';
 import { isConditionalCheckFailed } from './dynamo-errors';
 import { ExpressionBuilder } from './expression-builder';
 import { deliverySk, deliverySkPrefix, sortableTime, tenantDestinationPk, tenantPk } from './keys';
@@ -17,7 +28,8 @@ import { seekTimeIndex } from './seek-pagination';
 
 /**
  * Delivery records: `TENANT#<tenant>` / `EVENT#<event>#DLV#<destination>` in the events table. The
- * sparse `deliveries-by-due` index (sharded `DUE#0..7`) is the outbox the sweeper reads.
+ * sparse `deliveries-by-due` index (sharded `DUE#0..7`) is the outbox the sweeper reads; the sparse
+ * `deliveries-by-destination` holds the retrying, failed and skipped ones (listing, bulk replay).
  */
 export class DynamoDeliveryRepository implements DeliveryRepository {
   constructor(
@@ -129,6 +141,10 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     destinationId: string,
     query: { statuses?: DeliveryStatus[]; time?: TimeRange; limit: number; cursor?: string },
   ): Promise<{ deliveries: Delivery[]; cursor?: string }> {
+    const unlisted = query.statuses?.filter((status) => !isListedByDestination(status)) ?? [];
+    if (unlisted.length > 0) {
+      throw new Error(`${unlisted.join(', ')} deliveries are not in deliveries-by-destination`);
+    }
     const builder = new ExpressionBuilder();
     const page = await seekTimeIndex(
       this.client,
@@ -140,7 +156,9 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
         sortAttribute: 'dlvsk',
       },
       builder,
-      query.statuses && query.statuses.length > 0 ? [builder.in('status', query.statuses)] : [],
+      // Always a status filter: queued and successful items written before the index became sparse
+      // (an older stack or .data/) are still in it until they are rewritten or expire.
+      [builder.in('status', query.statuses?.length ? query.statuses : [...DESTINATION_LISTED_STATUSES])],
       query.time,
       { limit: query.limit, dir: 'asc', ...(query.cursor !== undefined ? { next: query.cursor } : {}) },
     );

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Delivery } from '../core/model';
+import { DESTINATION_LISTED_STATUSES, type Delivery, type DeliveryStatus } from '../core/model';
 import type { StoredItem } from './batch-operations';
 import { deliverySk, expiresAt, sortableTime, tenantDestinationPk, tenantPk, timeSortKey } from './keys';
 
 /**
  * Delivery records live in the events table beside their event. Queued and retrying ones carry the
- * sparse `duepk`/`duesk` of the `deliveries-by-due` index; a Put of any other status drops them.
+ * sparse `duepk`/`duesk` of the `deliveries-by-due` index, and retrying, failed and skipped ones the
+ * sparse `dlvpk`/`dlvsk` of `deliveries-by-destination`; a Put of another status drops them.
  */
 
 /** Due deliveries are spread over this many index partitions; listDue merges them. */
@@ -22,13 +23,20 @@ function dueShard(delivery: Pick<Delivery, 'tenant_id' | 'event_id' | 'destinati
 const isPending = (delivery: Delivery): delivery is Delivery & { due_at: string } =>
   (delivery.status === 'queued' || delivery.status === 'retrying') && delivery.due_at !== null;
 
+export const isListedByDestination = (status: DeliveryStatus): boolean =>
+  (DESTINATION_LISTED_STATUSES as readonly DeliveryStatus[]).includes(status);
+
 export function toDeliveryItem(delivery: Delivery, retentionDays: number): StoredItem {
   return {
     pk: tenantPk(delivery.tenant_id),
     sk: deliverySk(delivery.event_id, delivery.destination_id),
     ...delivery,
-    dlvpk: tenantDestinationPk(delivery.tenant_id, delivery.destination_id),
-    dlvsk: timeSortKey(delivery.event_time, delivery.event_id),
+    ...(isListedByDestination(delivery.status)
+      ? {
+          dlvpk: tenantDestinationPk(delivery.tenant_id, delivery.destination_id),
+          dlvsk: timeSortKey(delivery.event_time, delivery.event_id),
+        }
+      : {}),
     ...(isPending(delivery)
       ? {
           duepk: duePartition(dueShard(delivery)),

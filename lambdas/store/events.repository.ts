@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { eventDataJson, type Delivery, type Event } from '../core/model';
 import type { EventQuery, EventRepository, Page } from '../core/ports';
 import { batchGetInOrder, batchWrite, type StoredItem } from './batch-operations';
+import { packText, unpackText } from './compressed-text';
 import { toDeliveryItem } from './delivery-item';
 import { isConditionalCheckFailed } from './dynamo-errors';
 import { ExpressionBuilder } from './expression-builder';
@@ -33,7 +34,8 @@ const EVENTS_NAMED_BY_ID = { listingId: 'events:id', sortAttribute: 'gsi1sk' };
 
 /**
  * Events: `TENANT#<tenant>` / `EVENT#<id>` in the events table, their delivery records beside them.
- * `data` is stored as the JSON text the producer sent (`data_json`), so its bytes survive.
+ * `data` is stored as the JSON text the producer sent (`data_json`), so its bytes survive; large
+ * texts compressed (compressed-text.ts).
  */
 export class DynamoEventRepository implements EventRepository {
   constructor(
@@ -86,7 +88,7 @@ export class DynamoEventRepository implements EventRepository {
       gsi2sk: sortKey,
       gsi3pk: eventIdKey(event.id),
       ...withoutDataJson(event),
-      data: eventDataJson(event),
+      data: packText(eventDataJson(event)),
       expires_at: expiresAt(event.time, this.retentionDays),
     };
   }
@@ -169,7 +171,7 @@ function toEvent(item: StoredItem): Event {
     data,
     ...event
   } = item;
-  const dataJson = data as string;
+  const dataJson = unpackText(data);
   return {
     ...(event as Omit<Event, 'data'>),
     data: JSON.parse(dataJson) as Event['data'],

@@ -9,9 +9,9 @@ export interface TableKey {
 }
 
 /**
- * The table keys of every item whose id-only index (`events-by-id`, `attempts-by-id`) partition is
- * `idKey`: how an admin finds a record without its tenant. All of them, not the first: event ids are
- * chosen by producers and unique per tenant only, so one id can name events of several tenants.
+ * The table keys of every item whose id-only index (`events-by-id`) partition is `idKey`: how an
+ * admin finds a record without its tenant. All of them, not the first: event ids are chosen by
+ * producers and unique per tenant only, so one id can name events of several tenants.
  */
 export async function keysFromIdIndex(
   client: DynamoDBDocumentClient,

@@ -17,6 +17,10 @@ export const deliverySk = (eventId: string, destinationId: string): string =>
   `${deliverySkPrefix(eventId)}${destinationId}`;
 export const attemptSk = (attemptId: string): string => `ATTEMPT#${attemptId}`;
 
+/** DynamoDB's limit on a sort key value: a longer key names no item, and asking for one is an error. */
+const MAX_SORT_KEY_BYTES = 1024;
+export const fitsSortKey = (key: string): boolean => Buffer.byteLength(key) <= MAX_SORT_KEY_BYTES;
+
 /** Partitions of the admin-wide indexes and the tenant counter (one item, not per tenant). */
 export const ALL_TENANTS_PARTITION = 'TENANTS';
 export const ALL_EVENTS_PARTITION = 'EVENTS';
@@ -24,7 +28,6 @@ export const ALL_ATTEMPTS_PARTITION = 'ATTEMPTS';
 export const TENANT_COUNTER_KEY = { pk: 'COUNTER#TENANTS', sk: 'COUNTER#TENANTS' } as const;
 
 export const eventIdKey = (eventId: string): string => `EVENT#${eventId}`;
-export const attemptIdKey = (attemptId: string): string => `ATTEMPT#${attemptId}`;
 export const tenantDestinationPk = (tenantId: string, destinationId: string): string =>
   `TENANT#${tenantId}#DEST#${destinationId}`;
 export const tenantEventPk = (tenantId: string, eventId: string): string =>

@@ -129,8 +129,6 @@ export const TABLE_DEFINITIONS: readonly TableDefinition[] = [
         sortKey: string('gsi4sk'),
         projection: ATTEMPT_FILTER_ATTRIBUTES,
       },
-      // Attempt by id without its tenant (admin GET /attempts/:id).
-      { indexName: 'attempts-by-id', partitionKey: string('gsi5pk'), projection: 'KEYS_ONLY' },
     ],
     timeToLiveAttribute: 'expires_at',
   },

@@ -4,6 +4,7 @@ import { LOST_TASK_GRACE_MS } from '../../lambdas/core/sweep';
 import { eventually } from '../support/api-client';
 import { closedPort } from '../support/closed-port';
 import { startE2eFixture, type E2eFixture } from '../support/e2e-fixture';
+import { runtimeStore } from '../support/runtime-store';
 
 /**
  * The delivery queue is unreachable when an event is published: the API answers 503 (not 202), the
@@ -49,12 +50,13 @@ it('answers 503 when the queue is unreachable, keeps the event, and the sweeper 
   const stored = await api.get<{ id: string; data: unknown }>('/events/evt-outage?tenant_id=outage');
   expect(stored.status).toBe(200);
   expect(stored.body.data).toEqual({ n: 1 });
-  const deliveries = await api.get<{ models: Array<{ event_id: string; status: string }> }>(
-    `/tenants/outage/destinations/${destination.body.id}/deliveries`,
-  );
-  expect(deliveries.body.models).toEqual([
-    expect.objectContaining({ event_id: 'evt-outage', status: 'queued' }),
-  ]);
+  // A queued delivery is in the ledger, not in the destination's delivery listing (failed/skipped ones).
+  const store = runtimeStore(runtime);
+  expect(await store.deliveries.get('outage', 'evt-outage', destination.body.id)).toMatchObject({
+    status: 'queued',
+    reason: 'enqueue_failed',
+  });
+  store.close();
   expect(receiver.requests).toEqual([]);
 
   // The scheduled sweeper's run (lost mode): the delivery is overdue by more than the grace.

@@ -1,5 +1,7 @@
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { Delivery } from '../../lambdas/core/model';
 import { apiClient, eventually, type ApiClient } from '../support/api-client';
+import { runtimeStore, type RuntimeStore } from '../support/runtime-store';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -26,6 +28,7 @@ interface AttemptView {
 let runtime: LocalRuntime;
 let api: ApiClient;
 let receiver: WebhookReceiver;
+let store: RuntimeStore;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
@@ -35,10 +38,12 @@ beforeAll(async () => {
     env: { RETRY_SCHEDULE: '2,2', RETRY_JITTER: '0', MANUAL_RETRY_LIMIT: '2' },
   });
   api = apiClient(runtime.apiUrl, runtime.adminKey);
+  store = runtimeStore(runtime);
   await api.put('/tenants/replay');
 }, 120000);
 
 afterAll(async () => {
+  store?.close();
   await runtime?.stop();
   await receiver?.close();
 });
@@ -48,13 +53,13 @@ beforeEach(() => {
   receiver.respondWith({ status: 200 });
 });
 
-/** The delivery of an event to a destination once it satisfies `ready`. */
-function deliveryOf(destinationId: string, eventId: string, ready: (delivery: DeliveryView) => boolean) {
+/**
+ * The delivery record of an event to a destination once it satisfies `ready`, read from the ledger:
+ * the destination's delivery listing shows only the ones that need attention, not queued or done ones.
+ */
+function deliveryOf(destinationId: string, eventId: string, ready: (delivery: Delivery) => boolean) {
   return eventually(`delivery of ${eventId}`, async () => {
-    const page = await api.get<{ models: DeliveryView[] }>(
-      `/tenants/replay/destinations/${destinationId}/deliveries`,
-    );
-    const delivery = page.body.models.find((candidate) => candidate.event_id === eventId);
+    const delivery = await store.deliveries.get('replay', eventId, destinationId);
     return delivery && ready(delivery) ? delivery : undefined;
   });
 }
@@ -114,11 +119,23 @@ it('records skipped deliveries while disabled and replays them in bulk after ena
   const requests = await receiver.waitFor(3, 15000);
   expect(requests.map((r) => JSON.parse(r.body).n).sort()).toEqual([0, 1, 2]);
   await eventually('all three delivered', async () => {
-    const page = await api.get<{ models: DeliveryView[] }>(
-      `/tenants/replay/destinations/${destinationId}/deliveries?status=success`,
-    );
-    return page.body.models.length === 3 ? true : undefined;
+    const attempts = await Promise.all(ids.map(attemptsOf));
+    return attempts.every((of) => of.some((attempt) => attempt.status === 'success')) ? true : undefined;
   });
+  // Delivered ones leave the listing, which holds the deliveries that need attention.
+  const left = await api.get<{ models: DeliveryView[] }>(
+    `/tenants/replay/destinations/${destinationId}/deliveries`,
+  );
+  expect(left.body.models.filter((d) => ids.includes(d.event_id))).toEqual([]);
+  const successes = await api.get<{ message: string; data: string[] }>(
+    `/tenants/replay/destinations/${destinationId}/deliveries?status=success`,
+  );
+  expect(successes.status).toBe(400);
+  expect(successes.body.data).toEqual([
+    expect.stringMatching(
+      /^status: queued and success deliveries are not listed by destination.*\/attempts$/,
+    ),
+  ]);
   // A second replay finds nothing left to do.
   const again = await api.post<{ replayed: number }>('/retry/bulk', {
     tenant_id: 'replay',
@@ -191,11 +208,8 @@ it('delivers to a destination enabled a moment after the deliverer saw it disabl
   });
   expect(second.body.destination_ids).toEqual([destinationId]);
   await eventually('the event published after enabling is delivered', async () => {
-    const page = await api.get<{ models: DeliveryView[] }>(
-      `/tenants/replay/destinations/${destinationId}/deliveries`,
-    );
-    const delivery = page.body.models.find((candidate) => candidate.event_id === second.body.id);
-    return delivery?.status === 'success' ? delivery : undefined;
+    const attempts = await attemptsOf(second.body.id);
+    return attempts.some((attempt) => attempt.status === 'success') ? true : undefined;
   });
   expect(
     receiver.requests.filter((request) => request.headers['webhook-id'] === second.body.id),

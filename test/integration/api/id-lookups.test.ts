@@ -131,6 +131,63 @@ describe('an event id two tenants use', () => {
   });
 });
 
+describe('attempt ids, which name their tenant', () => {
+  /** The first attempt of the shared event, per tenant (both tenants' ids differ only in the tenant). */
+  async function attemptOf(tenantId: string): Promise<{ id: string; tenant_id: string }> {
+    const page = await eventually(
+      () => api.admin('GET', `/attempts?tenant_id=${tenantId}&event_id=${SHARED_EVENT}&dir=asc`),
+      (response) => response.body.models?.length >= 1,
+    );
+    return page.body.models[0];
+  }
+
+  test("GET /attempts/:id (admin, no tenant_id) reads each tenant's own attempt", async () => {
+    for (const tenantId of [FIRST, OWNER]) {
+      const attempt = await attemptOf(tenantId);
+      expect(attempt.id).toMatch(new RegExp(`^atm_${tenantId}_[A-Za-z0-9_-]{22}$`));
+      const response = await api.admin('GET', `/attempts/${attempt.id}`);
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ id: attempt.id, tenant_id: tenantId, event_id: SHARED_EVENT });
+    }
+  });
+
+  test("another tenant's attempt id is a 404 for a tenant token, with tenant_id, and under a destination", async () => {
+    const foreign = await attemptOf(OWNER);
+    const token = await api.tokenFor(FIRST);
+    const probes = [
+      api.request('GET', `/attempts/${foreign.id}`, { token }),
+      api.admin('GET', `/attempts/${foreign.id}?tenant_id=${FIRST}`),
+      api.request('GET', `/tenants/${FIRST}/destinations/${destinations[FIRST]}/attempts/${foreign.id}`, {
+        token,
+      }),
+    ];
+    for (const response of await Promise.all(probes)) {
+      expect(response.status).toBe(404);
+      expect(response.text).not.toContain(OWNER);
+    }
+  });
+
+  test.each([
+    ['names a tenant that does not exist', `atm_tenant_nobody_${'A'.repeat(22)}`],
+    ['is not an attempt id', 'atm_missing'],
+    ['forges a tenant with a path', `atm_${encodeURIComponent('../x')}_${'A'.repeat(22)}`],
+    ['is longer than any key', `atm_${'x'.repeat(3000)}`],
+    ['names a tenant longer than any', `atm_${'x'.repeat(1500)}_${'A'.repeat(22)}`],
+  ])('an id that %s is a 404, with the admin key or a tenant token', async (_case, id) => {
+    const token = await api.tokenFor(FIRST);
+    for (const response of [
+      await api.admin('GET', `/attempts/${id}`),
+      await api.request('GET', `/attempts/${id}`, { token }),
+    ]) {
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({
+        status: 404,
+        message: expect.stringMatching(/attempt not found/),
+      });
+    }
+  });
+});
+
 describe('tenant listing by id', () => {
   test("a tenant token's count is its own tenant, not the platform's", async () => {
     const token = await api.tokenFor(FIRST);

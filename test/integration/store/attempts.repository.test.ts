@@ -1,7 +1,9 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { attemptIdFor } from '../../../lambdas/core/ids';
 import type { Attempt } from '../../../lambdas/core/model';
 import type { AttemptQuery } from '../../../lambdas/core/ports';
 import { recordCommands } from '../../support/command-recorder';
+import { typicalJson } from '../../support/typical-json';
 import { minute, startStore, type StoreFixture } from './store-fixture';
 
 let store: StoreFixture;
@@ -73,12 +75,52 @@ describe('attempts', () => {
     expect(raw.Item?.response_data).toEqual(repeated.response_data);
   });
 
-  it('gets by tenant and id, or by id alone (admin), never through another tenant', async () => {
+  it('stores a large response_data compressed and reads it back as it was, as does the plain form', async () => {
+    const body = typicalJson(8192);
+    const large = attempt('t-packed', 'p-large', minute(2), {
+      response_data: { status_code: 200, headers: { 'content-type': 'application/json' }, body },
+    });
+    await store.repositories.attempts.put(large);
+    const key = { pk: 'TENANT#t-packed', sk: 'ATTEMPT#p-large' };
+    const raw = await store.documentClient.send(
+      new GetCommand({ TableName: store.tables.attempts, Key: key }),
+    );
+    expect(raw.Item?.response_data).toBeInstanceOf(Uint8Array);
+    expect((raw.Item?.response_data as Uint8Array).length).toBeLessThan(Buffer.byteLength(body) / 2);
+    expect(await store.repositories.attempts.get('t-packed', 'p-large')).toEqual(large);
+
+    // What an older version stored: the map itself.
+    await store.documentClient.send(
+      new UpdateCommand({
+        TableName: store.tables.attempts,
+        Key: key,
+        UpdateExpression: 'SET response_data = :map',
+        ExpressionAttributeValues: { ':map': large.response_data },
+      }),
+    );
+    expect(await store.repositories.attempts.get('t-packed', 'p-large')).toEqual(large);
+  });
+
+  it('gets by tenant and id, or by id alone (admin) through the tenant it names, never through another', async () => {
     const { attempts } = store.repositories;
+    const id = attemptIdFor('t-get', 'e0', 'd0', 1);
+    // Another tenant's attempt under a tenant id that also names the first: ids are per tenant.
+    const twin = attemptIdFor('t-get2', 'e0', 'd0', 1);
+    await attempts.put(attempt('t-get', id, minute(3)));
+    await attempts.put(attempt('t-get2', twin, minute(3)));
+    const recorder = recordCommands(store.documentClient);
+    expect(await attempts.get('t-get', id)).toEqual(attempt('t-get', id, minute(3)));
+    expect(await attempts.get(undefined, id)).toEqual(attempt('t-get', id, minute(3)));
+    expect(await attempts.get(undefined, twin)).toEqual(attempt('t-get2', twin, minute(3)));
+    expect(recorder.summary()).toEqual(['GetItem', 'GetItem', 'GetItem']);
+    recorder.stop();
+    expect(await attempts.get('t-get2', id)).toBeNull();
+    expect(await attempts.get('t-b', id)).toBeNull();
+    // An id that names no tenant (an older id, a forged one) is found only under a tenant given.
     expect((await attempts.get('t-a', 'a03'))?.tenant_id).toBe('t-a');
-    expect((await attempts.get(undefined, 'a03'))?.tenant_id).toBe('t-a');
-    expect(await attempts.get('t-b', 'a03')).toBeNull();
-    expect(await attempts.get(undefined, 'missing')).toBeNull();
+    expect(await attempts.get(undefined, 'a03')).toBeNull();
+    expect(await attempts.get(undefined, 'atm_missing')).toBeNull();
+    expect(await attempts.get(undefined, attemptIdFor('t-nobody', 'e0', 'd0', 1))).toBeNull();
   });
 
   it('lists by event, destination, status and topic within one tenant only', async () => {

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { taskFor } from '../../../lambdas/core/delivery-plan';
 import type { Delivery } from '../../../lambdas/core/model';
 import { minute, startStore, type StoreFixture } from './store-fixture';
@@ -70,11 +70,64 @@ describe('deliveries', () => {
     });
     expect(inRange.deliveries.map((d) => d.event_id)).toEqual(['e1', 'e3']);
 
+    // Without a status: every delivery the index holds; the successful e2 is not among them.
     const first = await deliveries.listForDestination('t-list', 'd1', { limit: 2 });
     expect(first.deliveries.map((d) => d.event_id)).toEqual(['e0', 'e1']);
     const second = await deliveries.listForDestination('t-list', 'd1', { limit: 2, cursor: first.cursor });
-    expect(second.deliveries.map((d) => d.event_id)).toEqual(['e2', 'e3']);
+    expect(second.deliveries.map((d) => d.event_id)).toEqual(['e3', 'e4']);
     expect((await deliveries.listForDestination('t-nobody', 'd1', { limit: 10 })).deliveries).toEqual([]);
+    await expect(
+      deliveries.listForDestination('t-list', 'd1', { statuses: ['success'], limit: 10 }),
+    ).rejects.toThrow(/success deliveries are not in deliveries-by-destination/);
+  });
+
+  it('indexes a delivery by destination only while it is retrying, failed or skipped', async () => {
+    const { deliveries } = store.repositories;
+    const listed = async () =>
+      (await deliveries.listForDestination('t-sparse', 'd1', { limit: 10 })).deliveries.map((d) => d.status);
+    const queued = delivery('t-sparse', 'e1', 'd1', minute(1));
+    await deliveries.put(queued);
+    expect(await rawItem(queued)).not.toHaveProperty('dlvpk');
+    expect(await listed()).toEqual([]);
+
+    const retrying: Delivery = { ...queued, status: 'retrying', next_attempt_number: 2, attempts: 1 };
+    expect(await deliveries.advance(retrying, queued)).toBe(true);
+    expect(await rawItem(queued)).toMatchObject({
+      dlvpk: 'TENANT#t-sparse#DEST#d1',
+      dlvsk: `${minute(0)}#e1`,
+    });
+    expect(await listed()).toEqual(['retrying']);
+
+    // A manual retry queues it again: out of the index until it fails (or is skipped) again.
+    const requeued: Delivery = { ...retrying, status: 'queued', task_id: 'task-manual' };
+    expect(await deliveries.advance(requeued, retrying)).toBe(true);
+    expect(await listed()).toEqual([]);
+    const failed: Delivery = {
+      ...requeued,
+      status: 'failed',
+      due_at: null,
+      next_attempt_number: 3,
+      attempts: 2,
+    };
+    expect(await deliveries.advance(failed, requeued)).toBe(true);
+    expect(await listed()).toEqual(['failed']);
+
+    const succeeded = delivery('t-sparse', 'e2', 'd1', minute(1));
+    await deliveries.put(succeeded);
+    expect(
+      await deliveries.advance({ ...succeeded, status: 'success', due_at: null, attempts: 1 }, succeeded),
+    ).toBe(true);
+    expect(await rawItem(succeeded)).not.toHaveProperty('dlvpk');
+    expect(await listed()).toEqual(['failed']);
+
+    // A successful delivery an older version indexed stays out of the listing.
+    await store.documentClient.send(
+      new PutCommand({
+        TableName: store.tables.events,
+        Item: { ...(await rawItem(succeeded)), dlvpk: 'TENANT#t-sparse#DEST#d1', dlvsk: `${minute(0)}#e2` },
+      }),
+    );
+    expect(await listed()).toEqual(['failed']);
   });
 
   it('gets and lists per event, and never across tenants', async () => {

@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { planDelivery } from '../../../lambdas/core/delivery-plan';
 import type { Delivery, Event } from '../../../lambdas/core/model';
 import type { EventQuery } from '../../../lambdas/core/ports';
 import { recordCommands } from '../../support/command-recorder';
+import { typicalJson } from '../../support/typical-json';
 import { minute, RETENTION_DAYS, startStore, type StoreFixture } from './store-fixture';
 
 let store: StoreFixture;
@@ -27,6 +28,29 @@ function event(tenantId: string, id: string, time: string, overrides: Partial<Ev
     matched_destination_ids: [],
     ...overrides,
   };
+}
+
+/** Stores an event whose data is the producer's text `dataJson`; returns it as stored. */
+async function storeWithDataJson(
+  tenantId: string,
+  id: string,
+  time: string,
+  dataJson: string,
+): Promise<Event> {
+  const stored = event(tenantId, id, time, {
+    data: JSON.parse(dataJson) as Event['data'],
+    data_json: dataJson,
+  });
+  await store.repositories.events.createWithDeliveries(stored, []);
+  return stored;
+}
+
+/** The event's item as DynamoDB holds it. */
+async function rawEvent(tenantId: string, id: string) {
+  const output = await store.documentClient.send(
+    new GetCommand({ TableName: store.tables.events, Key: { pk: `TENANT#${tenantId}`, sk: `EVENT#${id}` } }),
+  );
+  return output.Item;
 }
 
 const deliveriesFor = (e: Event, destinationIds: string[]): Delivery[] =>
@@ -68,21 +92,48 @@ describe('createWithDeliveries', () => {
     // A producer's offset time: stored as given, keyed and expired by the instant it denotes.
     const withOffset = `${minute(30).slice(0, 10)}T01:30:00+01:00`;
     const dataJson = '{"b":1, "a":2.0,"c":{ "z":0,"y":1 }, "big": 12345678901234567890}';
-    const stored = event('t-idem', 'e-json', withOffset, {
-      data: JSON.parse(dataJson) as Event['data'],
-      data_json: dataJson,
-    });
-    await store.repositories.events.createWithDeliveries(stored, []);
-    const raw = await store.documentClient.send(
-      new GetCommand({ TableName: store.tables.events, Key: { pk: 'TENANT#t-idem', sk: 'EVENT#e-json' } }),
-    );
-    expect(raw.Item?.data).toBe(dataJson);
-    expect(raw.Item).not.toHaveProperty('data_json');
-    expect(raw.Item?.expires_at).toBe(Date.parse(withOffset) / 1000 + RETENTION_DAYS * 86_400);
-    expect(raw.Item?.gsi1sk).toBe(`${new Date(withOffset).toISOString()}#e-json`);
+    const stored = await storeWithDataJson('t-idem', 'e-json', withOffset, dataJson);
+    const raw = await rawEvent('t-idem', 'e-json');
+    expect(raw?.data).toBe(dataJson);
+    expect(raw).not.toHaveProperty('data_json');
+    expect(raw?.expires_at).toBe(Date.parse(withOffset) / 1000 + RETENTION_DAYS * 86_400);
+    expect(raw?.gsi1sk).toBe(`${new Date(withOffset).toISOString()}#e-json`);
     const read = await store.repositories.events.get('t-idem', 'e-json');
     expect(read?.data_json).toBe(dataJson);
     expect(read).toEqual(stored);
+  });
+
+  it('stores large data compressed and reads back the exact text, by key and in listings', async () => {
+    // Big integers, `1.0` and `\u00e9` are what a parse-and-serialise round trip would change.
+    const dataJson = typicalJson(4096);
+    expect(dataJson).toContain('12345678901234567890');
+    expect(dataJson).toContain('"total":1.0');
+    expect(dataJson).toContain('caf\\u00e9');
+    const large = await storeWithDataJson('t-packed', 'e-large', minute(40), dataJson);
+    const stored = (await rawEvent('t-packed', 'e-large'))?.data;
+    expect(stored).toBeInstanceOf(Uint8Array);
+    expect((stored as Uint8Array).length).toBeLessThan(Buffer.byteLength(dataJson) / 2);
+
+    expect((await store.repositories.events.get('t-packed', 'e-large'))?.data_json).toBe(dataJson);
+    const listed = await store.repositories.events.list({ tenantIds: ['t-packed'], limit: 10, dir: 'asc' });
+    expect(listed.models.map((e) => e.data_json)).toEqual([dataJson]);
+    const named = await store.repositories.events.list({ ids: ['e-large'], limit: 10, dir: 'asc' });
+    expect(named.models).toEqual([large]);
+  });
+
+  it('reads data stored as a plain string before compression (an older .data/)', async () => {
+    const dataJson = typicalJson(4096);
+    const stored = await storeWithDataJson('t-packed', 'e-plain', minute(41), dataJson);
+    await store.documentClient.send(
+      new UpdateCommand({
+        TableName: store.tables.events,
+        Key: { pk: 'TENANT#t-packed', sk: 'EVENT#e-plain' },
+        UpdateExpression: 'SET #data = :text',
+        ExpressionAttributeNames: { '#data': 'data' },
+        ExpressionAttributeValues: { ':text': dataJson },
+      }),
+    );
+    expect(await store.repositories.events.get('t-packed', 'e-plain')).toEqual(stored);
   });
 
   it('writes a large fan-out of deliveries and still gates on the event id', async () => {
