@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AppDependencies } from '../core/dependencies';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../core/errors';
+import { MAX_ID_LENGTH } from '../core/ids';
 import { authenticate, type Principal } from './auth';
 import { errorResponse, jsonResponse, errorBody } from './http-errors';
 import { openApiRoute } from './openapi';
@@ -83,6 +84,10 @@ export function createApiApp(
         authorise(route, principal, params);
         await requireLiveTenant(deps, principal);
       }
+      // No stored id is longer (ids are bounded where they are created): answer as for any unknown id,
+      // before a key over DynamoDB's limit makes the store fail.
+      const overlong = Object.keys(params).find((name) => params[name]!.length > MAX_ID_LENGTH);
+      if (overlong !== undefined) throw new NotFoundError(`${overlong.replace(/_id$/, '')} not found`);
       const result = await route.handle({
         deps,
         principal,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DestinationAdapter } from '../core/destination-adapter';
 import { FILTER_OPERATORS, MAX_REGEXES_PER_FILTER, MAX_REGEX_LENGTH } from '../core/filter';
-import { CALLER_ID_PATTERN, CALLER_ID_RULE } from '../core/ids';
+import { CALLER_ID_PATTERN, CALLER_ID_RULE, MAX_ID_LENGTH } from '../core/ids';
 import { DESTINATION_LISTED_STATUSES } from '../core/model';
 
 /**
@@ -11,6 +11,9 @@ import { DESTINATION_LISTED_STATUSES } from '../core/model';
  */
 
 // ---- shared pieces ----------------------------------------------------------------------------
+
+/** An id a caller names or chooses (event, destination): free-form, but bounded for keys and paths. */
+const callerId = z.string().min(1).max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
 
 const timestamp = z.iso.datetime({ offset: true }).describe('RFC3339 timestamp');
 const stringMap = z.record(z.string(), z.string());
@@ -61,7 +64,7 @@ const destinationPolicyFields = {
 };
 
 export const DestinationCreateSchema = z.strictObject({
-  id: z.string().min(1).optional().describe('Generated (`des_` + 12 characters) when omitted.'),
+  id: callerId.optional().describe('Generated (`des_` + 12 characters) when omitted.'),
   type: z.string(),
   topics: TopicsSchema,
   filter: FilterSchema.optional(),
@@ -108,9 +111,9 @@ export function destinationCreateSchemaFor(adapter: DestinationAdapter) {
 }
 
 export const PublishRequestSchema = z.strictObject({
-  id: z.string().min(1).optional().describe('Idempotency key; generated (`evt_...`) when omitted.'),
+  id: callerId.optional().describe('Idempotency key; generated (`evt_...`) when omitted.'),
   tenant_id: z.string().regex(CALLER_ID_PATTERN, CALLER_ID_RULE),
-  destination_id: z.string().min(1).optional(),
+  destination_id: callerId.optional(),
   topic: z.string().optional(),
   eligible_for_retry: z.boolean().optional(),
   time: timestamp.optional(),
@@ -132,8 +135,8 @@ export const PublishBatchRequestSchema = z.strictObject({
 });
 
 export const RetryRequestSchema = z.strictObject({
-  event_id: z.string().min(1),
-  destination_id: z.string().min(1),
+  event_id: callerId,
+  destination_id: callerId,
 });
 
 // ---- query parameters -------------------------------------------------------------------------
@@ -149,7 +152,11 @@ const listParam = z
       .map((item) => item.trim())
       .filter((item) => item.length > 0),
   )
-  .pipe(z.array(z.string()).max(MAX_LIST_VALUES, `at most ${MAX_LIST_VALUES} values`));
+  .pipe(
+    z
+      .array(z.string().max(MAX_ID_LENGTH, `each value must be at most ${MAX_ID_LENGTH} characters`))
+      .max(MAX_LIST_VALUES, `at most ${MAX_LIST_VALUES} values`),
+  );
 
 const timeParam = z
   .string()
@@ -440,7 +447,7 @@ export const BulkRetryRequestSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('Required with the admin key; a tenant token uses its own.'),
-  destination_id: z.string().min(1),
+  destination_id: callerId,
   status: z.array(replayableStatus).min(1).optional().describe('Default: skipped and failed.'),
   time: z
     .strictObject({

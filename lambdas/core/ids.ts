@@ -23,6 +23,12 @@ export function newEventId(): string {
  */
 export const CALLER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}$/;
 
+/**
+ * Longest id a caller may choose where it is otherwise free-form (event ids, destination ids): ids are
+ * parts of DynamoDB keys, which cap a sort key at 1024 bytes, and of URL paths.
+ */
+export const MAX_ID_LENGTH = 255;
+
 /** What CALLER_ID_PATTERN asks for, as a field message says it. */
 export const CALLER_ID_RULE = 'must be 1-128 letters, digits or ._:@+=- and start with a letter or digit';
 

@@ -73,6 +73,44 @@ const cases: Case[] = [
     mentions: /token/,
   },
   { name: 'unknown route', method: 'GET', path: () => '/nowhere', status: 404, mentions: /route/ },
+  // Ids are parts of storage keys: an overlong one is refused or unknown, never a store failure.
+  {
+    name: 'publish: event id over 255 characters',
+    method: 'POST',
+    path: () => '/publish',
+    body: publish({ id: 'e'.repeat(256) }),
+    status: 422,
+    mentions: /^id: must be at most 255 characters/,
+  },
+  {
+    name: 'destination: id over 255 characters',
+    method: 'POST',
+    path: () => `/tenants/${TENANT}/destinations`,
+    body: webhook({ id: 'd'.repeat(256) }),
+    status: 422,
+    mentions: /^id: must be at most 255 characters/,
+  },
+  {
+    name: 'events: id filter over 255 characters',
+    method: 'GET',
+    path: () => `/events?tenant_id=${TENANT}&id=${'e'.repeat(3000)}`,
+    status: 400,
+    mentions: /^id\.0: each value must be at most 255 characters/,
+  },
+  {
+    name: 'events: path id over 255 characters',
+    method: 'GET',
+    path: () => `/events/${'e'.repeat(3000)}?tenant_id=${TENANT}`,
+    status: 404,
+    mentions: /event not found/,
+  },
+  {
+    name: 'destination: path id over 255 characters',
+    method: 'GET',
+    path: () => `/tenants/${TENANT}/destinations/${'d'.repeat(3000)}`,
+    status: 404,
+    mentions: /destination not found/,
+  },
   // Tenants.
   {
     name: 'tenant: malformed JSON',
