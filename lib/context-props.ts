@@ -38,6 +38,7 @@ export const SETTING_KEYS = [
   'alertEmail',
   'portalUrl',
   'logLevel',
+  'sourceMapStackTraces',
   'deliveryMaxConcurrency',
   'alarmQueueAgeSeconds',
   'alarmIngestQueueAgeSeconds',
@@ -138,6 +139,7 @@ export function appSettingsFrom(readContext: ContextReader, env: Environment = {
       alertEmail: string('alertEmail'),
       portalUrl: string('portalUrl'),
       logLevel: oneOf(setting('logLevel'), LOG_LEVELS),
+      sourceMapStackTraces: booleanValue(setting('sourceMapStackTraces')),
       deliveryMaxConcurrency: integer('deliveryMaxConcurrency'),
       ...(alarmThresholds ? { alarmThresholds } : {}),
       operatorEvents: operatorEventsHttpUrl

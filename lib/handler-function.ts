@@ -85,10 +85,10 @@ export class HandlerFunction extends NodejsFunction {
       logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      // Stack traces point at the TypeScript sources; the maps omit the sources to keep bundles small.
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         minify: true,
+        // The maps (without the sources, to keep bundles small) decode stack traces: at run time when the
+        // deployment sets sourceMapStackTraces, offline otherwise.
         sourceMap: true,
         sourcesContent: false,
         target: 'node20',

@@ -95,7 +95,7 @@ it.each(distinct.map((fn): [string, BundledFunction] => [nameOf(fn), fn]))(
     expect(result.exports).toContain('createHandler');
     if (fn.transport !== undefined) expect(result.exports).toContain('shutdown');
     // Minified (a few hundred lines of thousands of characters, where unminified code averages ~40),
-    // with its source map linked for NODE_OPTIONS=--enable-source-maps.
+    // with its source map linked (decoded at run time under sourceMapStackTraces, offline otherwise).
     const code = readFileSync(fn.bundlePath, 'utf8');
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
     expect(code.trimEnd().endsWith('//# sourceMappingURL=index.js.map')).toBe(true);

@@ -71,6 +71,7 @@ describe('appSettingsFrom', () => {
         alertEmail: 'oncall@example.com',
         portalUrl: 'https://portal.example.com/app',
         logLevel: 'debug',
+        sourceMapStackTraces: 'true',
         deliveryMaxConcurrency: '20',
         alarmQueueAgeSeconds: '600',
         alarmIngestQueueAgeSeconds: '120',
@@ -100,6 +101,7 @@ describe('appSettingsFrom', () => {
       alertEmail: 'oncall@example.com',
       portalUrl: 'https://portal.example.com/app',
       logLevel: 'DEBUG',
+      sourceMapStackTraces: true,
       deliveryMaxConcurrency: 20,
       alarmThresholds: {
         queueAge: Duration.seconds(600),

@@ -341,6 +341,17 @@ describe('props', () => {
       );
   });
 
+  it('turns on source-mapped stack traces in every function only when sourceMapStackTraces is set', () => {
+    for (const env of functionEnvironments) expect(env.NODE_OPTIONS).toBeUndefined();
+    const traced = synthesizeTemplate({ props: { sourceMapStackTraces: true } });
+    const functions = ofType('AWS::Lambda::Function', traced);
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [, fn] of functions)
+      expect(fn.Properties?.Environment).toMatchObject({
+        Variables: { NODE_OPTIONS: '--enable-source-maps' },
+      });
+  });
+
   it('carries manualRetryLimit to every function as MANUAL_RETRY_LIMIT (10 by default)', () => {
     for (const env of functionEnvironments) expect(env.MANUAL_RETRY_LIMIT).toBe('10');
     const custom = synthesizeTemplate({ props: { manualRetryLimit: 3 } });
