@@ -175,6 +175,27 @@ function sections(results: BenchResults): Record<string, string> {
   return { limitsTable, throughputTable, costTable, breakdownTable, coldTable, scaleTable };
 }
 
+/**
+ * What the cost goal asks of DynamoDB and API Gateway at list prices, whatever the code does: the
+ * §4b write and read budgets, priced on demand, and the HTTP API's price of one request.
+ */
+function costGoalFloor(): string {
+  const { dynamodb, apiGateway, anchors } = PRICES;
+  const hourlyPerMillion = (perHour: number) => (perHour / 3600 / dynamodb.provisionedUtilisation) * 1e6;
+  const onDemand = 3 * dynamodb.onDemandPerMillionWriteUnits + dynamodb.onDemandPerMillionReadUnits;
+  const provisioned =
+    3 * hourlyPerMillion(dynamodb.provisionedWcuHour) + hourlyPerMillion(dynamodb.provisionedRcuHour);
+  const usd = (value: number) => `$${value.toFixed(2)}`;
+  return `**What the cost goal needs.** At §4b's own budget (3 WCU and 1 RCU per delivery), DynamoDB alone
+costs ${usd(onDemand)} per million deliveries on demand (${usd(provisioned)} provisioned at ${dynamodb.provisionedUtilisation * 100} % use), and
+the HTTP API charges ${usd(apiGateway.httpApiPerMillionRequests)} per million requests: below the $${anchors.eventBridgeApiDestinationsPerMillion} anchor only with provisioned
+capacity and publishes batched (\`POST /publish/batch\` or the ingest queue). The write units are what
+the listings of Outpost's API cost: an event enters three indexes (per tenant and admin-wide by time,
+by id), an attempt four (by tenant, destination and event, admin-wide by time), and each index entry is
+a write; the delivery ledger behind exactly-once attempts, replay and the outbox adds two writes at
+publish and two when the delivery ends. docs/data-model.md lists the levers left and what each costs.`;
+}
+
 /** Where a figure misses DESIGN.md §4b (or an anchor), with what dominates it. */
 export function verdicts(results: BenchResults): string[] {
   const lines: string[] = [];
@@ -293,6 +314,8 @@ dominates it (operations by capacity units, bundles by their largest packages).
 ${verdicts(results)
   .map((line) => `- ${line}`)
   .join('\n')}
+
+${costGoalFloor()}
 
 ## 1. Limits of this machine
 
